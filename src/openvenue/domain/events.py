@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import msgspec
 
+from openvenue.domain.accounts import Account, Client, User
+from openvenue.domain.instruments import Instrument
 from openvenue.domain.orders import Liquidity, OrderType, Side, StpMode, TimeInForce
 from openvenue.domain.reasons import CancelReason, CancelRejectReason, RejectReason
 
@@ -98,6 +100,8 @@ class OrderPendingCancel(_Event):
     ts: int
     order_id: int
     account_id: int
+    user_id: int  # who asked: a cancel that turns out too late is rejected to them
+    reason: CancelReason
     due_ns: int  # when the core completes it
 
 
@@ -163,6 +167,32 @@ class FundOrderSent(_Event):
     account_id: int
 
 
+class InstrumentDefined(_Event):
+    """Reference data travels in the same stream, so a replay needs nothing else."""
+
+    seq: int
+    ts: int
+    instrument: Instrument
+
+
+class ClientDefined(_Event):
+    seq: int
+    ts: int
+    client: Client
+
+
+class AccountDefined(_Event):
+    seq: int
+    ts: int
+    account: Account
+
+
+class UserDefined(_Event):
+    seq: int
+    ts: int
+    user: User
+
+
 Event = (
     OrderAccepted
     | OrderRejected
@@ -176,6 +206,10 @@ Event = (
     | ReplaceRejected
     | OrderExpired
     | FundOrderSent
+    | InstrumentDefined
+    | ClientDefined
+    | AccountDefined
+    | UserDefined
 )
 
 ORDER_EVENTS = (

@@ -108,7 +108,7 @@ class InvalidTransition(RuntimeError):
     """A status change the machine forbids: a defect in the caller, never a user error."""
 
 
-class Order(msgspec.Struct, kw_only=True, gc=False):
+class Order(msgspec.Struct, gc=False):
     """One order and everything that has happened to it.
 
     Prices are integer ticks and quantities integer lots of the order's instrument. ``notional``

@@ -98,12 +98,12 @@ class MatchingEngine:
 
     # -- queries used before an order is accepted ------------------------------------------------
 
-    def would_cross(self, order: Order) -> bool:
-        """Whether a limit order would take liquidity now (post-only orders must not)."""
-        book = self.books[order.instrument]
-        opposite = book.asks if order.is_buy else book.bids
+    def would_cross(self, instrument: str, is_buy: bool, price: int) -> bool:
+        """Whether a limit order at ``price`` would take liquidity now (post-only must not)."""
+        book = self.books[instrument]
+        opposite = book.asks if is_buy else book.bids
         keys = opposite.keys
-        return bool(keys) and keys[-1] >= order.price * opposite.sign
+        return bool(keys) and keys[-1] >= price * opposite.sign
 
     # -- commands --------------------------------------------------------------------------------
 

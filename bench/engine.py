@@ -1,0 +1,434 @@
+"""Matching throughput and latency of openvenue against its peer, on one workload, in one run.
+
+The design names matching-engine (PyPI, MIT) as the engine to beat on speed, on the same
+workload, in the same run; this script keeps that comparison honest. The workload is the peer's
+own seeded ``order_flow``. The peer needs Python >= 3.12, so it runs in a virtualenv of its own
+(bench/.venv-peer312, created on first use) through bench/_peer.py, which also dumps the
+commands it generated; openvenue then replays exactly those commands in this process. Both sides
+are timed by bench/_timing.py: best of 3 runs on a fresh engine, commands built before the
+clock starts, the garbage collector paused, latencies from a separate run. Last, the two final
+books are compared, because a speed-up that matches differently is not a speed-up.
+
+Usage: python bench/engine.py [--count N] [--seed S] [--json] [--peer-venv DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from time import perf_counter_ns
+
+import msgspec
+
+from _timing import best_throughput, gc_paused, percentiles_us
+from openvenue.domain.orders import Order, OrderType, Side, StpMode, TimeInForce
+from openvenue.engine.matching import MatchingEngine
+
+BENCH_DIR = Path(__file__).resolve().parent
+DEFAULT_PEER_VENV = BENCH_DIR / ".venv-peer312"
+PEER_VERSION = "0.1.1"
+PEER_REQUIREMENT = f"matching-engine=={PEER_VERSION}"
+INSTRUMENT = "BENCH"
+PERCENTILES = ("p50_us", "p99_us", "p999_us")
+
+
+def log(message: str) -> None:
+    # stderr, so that --json leaves exactly one JSON object on stdout
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- the workload ---------------------------------------------------------------------------------
+
+
+class WireCommand(msgspec.Struct, frozen=True):
+    """One peer command as dumped by bench/_peer.py; cancels carry only the first three fields."""
+
+    kind: str  # "new" | "cancel"
+    order_id: int
+    account: int
+    side: str = ""
+    price: int = 0
+    qty: int = 0
+    order_type: str = ""
+    tif: str = ""
+    stp: str = ""
+
+
+def load_workload(path: Path) -> list[WireCommand]:
+    return msgspec.json.Decoder(WireCommand).decode_lines(path.read_bytes())
+
+
+def ported_order_flow(seed: int, count: int) -> list[WireCommand]:
+    """matching_engine.workload.order_flow 0.1.1 (MIT, Mohammad Zarif), retyped for Python 3.11.
+
+    Only the fallback for machines without Python 3.12: openvenue can still be measured on the
+    peer's workload. When the peer runs, its own dump is used and this copy is checked against it.
+    """
+    cancel_share, market_share = 0.25, 0.05
+    rng = random.Random(seed)
+    placed: list[tuple[int, int]] = []
+    out: list[WireCommand] = []
+    for order_id in range(1, count + 1):
+        roll = rng.random()
+        if roll < cancel_share and placed:
+            victim, owner = placed[rng.randrange(len(placed))]
+            out.append(WireCommand("cancel", victim, owner))
+            continue
+        side = "buy" if rng.random() < 0.5 else "sell"
+        account = rng.randint(1, 1_000)
+        qty = rng.randint(1, 100)
+        if roll < cancel_share + market_share:
+            out.append(WireCommand("new", order_id, account, side, 0, qty, "market", "ioc",
+                                   "cancel_taker"))
+            continue
+        offset = rng.randint(-5, 50)
+        price = 100_000 - offset if side == "buy" else 100_000 + offset
+        placed.append((order_id, account))
+        out.append(WireCommand("new", order_id, account, side, price, qty, "limit", "gtc",
+                               "cancel_taker"))
+    return out
+
+
+# -- the peer, in its Python 3.12 virtualenv ------------------------------------------------------
+
+
+class PeerUnavailable(RuntimeError):
+    """The peer cannot run here; the benchmark goes on without it."""
+
+
+def find_python312() -> str | None:
+    candidates = [shutil.which("python3.12")]
+    candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.12*/bin/python3.12")))
+    for candidate in candidates:
+        # a pyenv shim is on PATH even when 3.12 is not the selected version, and then fails
+        if candidate and _run([candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 12)"],
+                              check=False).returncode == 0:
+            return candidate
+    return None
+
+
+def ensure_peer_venv(venv: Path) -> Path:
+    """The virtualenv's interpreter, with the pinned peer installed; created on first use."""
+    python = venv / "bin" / "python"
+    probe = f"import importlib.metadata as m; assert m.version('matching-engine') == {PEER_VERSION!r}"
+    if python.exists() and _run([str(python), "-c", probe], check=False).returncode == 0:
+        return python
+    base = find_python312()
+    if base is None:
+        raise PeerUnavailable("no Python 3.12 found (python3.12 on PATH, ~/.pyenv/versions/3.12*)")
+    log(f"peer: creating {venv} with {base} and installing {PEER_REQUIREMENT}")
+    _run([base, "-m", "venv", str(venv)])
+    _run([str(python), "-m", "pip", "install", "--quiet", PEER_REQUIREMENT])
+    return python
+
+
+def run_peer(python: Path, seed: int, count: int, workload: Path) -> dict:
+    """Dump the workload to ``workload`` and return the peer's numbers (see bench/_peer.py)."""
+    helper = BENCH_DIR / "_peer.py"
+    args = [str(python), str(helper), "--seed", str(seed), "--count", str(count),
+            "--out", str(workload)]
+    return json.loads(_run(args).stdout)
+
+
+def _run(args: list[str], check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run(args, capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise PeerUnavailable(f"{' '.join(args[:3])}... failed:\n{done.stderr.strip()[-2000:]}")
+    return done
+
+
+# -- openvenue: the bare engine -------------------------------------------------------------------
+
+_SIDES = {"buy": (Side.BUY, True), "sell": (Side.SELL, False)}
+_TYPES = {"limit": OrderType.LIMIT, "market": OrderType.MARKET}
+_TIFS = {"gtc": TimeInForce.GTC, "ioc": TimeInForce.IOC, "fok": TimeInForce.FOK}
+# the peer's self-trade modes name the orders by role; openvenue names them by what they did
+_STP_MODES = {
+    "none": StpMode.NONE,
+    "cancel_taker": StpMode.CANCEL_AGGRESSING,
+    "cancel_maker": StpMode.CANCEL_RESTING,
+    "cancel_both": StpMode.CANCEL_BOTH,
+}
+
+
+def engine_commands(wire: list[WireCommand]) -> list[tuple]:
+    """Flat tuples with openvenue's enums, built before the clock starts.
+
+    The peer's commands reach its engine already parsed into structs with enum fields; this is
+    the same head start for openvenue. ``Order`` objects, though, are built in the timed loop,
+    as the peer builds its resting-order objects inside ``process``.
+    """
+    out = []
+    for c in wire:
+        if c.kind == "new":
+            side, is_buy = _SIDES[c.side]
+            out.append((True, c.order_id, c.account, side, is_buy, _TYPES[c.order_type],
+                        _TIFS[c.tif], _STP_MODES[c.stp], c.price, c.qty))
+        else:
+            out.append((False, c.order_id, c.account, None, None, None, None, None, 0, 0))
+    return out
+
+
+class CountingSink:
+    """The engine's execution sink with the OMS taken out: it only counts."""
+
+    __slots__ = ("canceled", "reduced", "traded_qty", "trades", "triggered")
+
+    def __init__(self) -> None:
+        self.trades = self.traded_qty = self.canceled = self.reduced = self.triggered = 0
+
+    def on_trade(self, taker: Order, maker: Order, price: int, quantity: int) -> None:
+        self.trades += 1
+        self.traded_qty += quantity
+
+    def on_canceled(self, order: Order, quantity: int, reason: object) -> None:
+        self.canceled += 1
+
+    def on_reduced(self, order: Order, quantity: int) -> None:
+        self.reduced += 1
+
+    def on_triggered(self, order: Order, last_price: int) -> None:
+        self.triggered += 1
+
+
+def _fresh_engine() -> tuple[MatchingEngine, CountingSink, dict[int, Order]]:
+    sink = CountingSink()
+    engine = MatchingEngine(sink)
+    engine.add_book(INSTRUMENT)
+    # the engine has no order-id index (the OMS keeps it); the peer's book does, so we keep one
+    return engine, sink, {}
+
+
+def run_openvenue_engine(wire: list[WireCommand]) -> dict:
+    """Book and matching only: every command straight into ``openvenue.engine.matching``.
+
+    A cancel of an order that is no longer on the book (filled, canceled, never rested) or that
+    belongs to another account is answered "unknown" without touching the engine, exactly as
+    the peer rejects it; it still counts as a processed command on both sides.
+    """
+    commands = engine_commands(wire)
+
+    def prepare():
+        engine, _, orders = _fresh_engine()
+        submit, cancel = engine.submit, engine.cancel
+
+        def run() -> None:
+            for new, order_id, account, side, is_buy, typ, tif, stp, price, qty in commands:
+                if new:
+                    order = Order(id=order_id, account_id=account, user_id=account,
+                                  instrument=INSTRUMENT, client_order_id="", side=side, type=typ,
+                                  time_in_force=tif, quantity=qty, price=price, is_buy=is_buy,
+                                  leaves=qty, stp=stp)
+                    orders[order_id] = order
+                    submit(order)
+                else:
+                    order = orders.get(order_id)
+                    if order is not None and order.on_book and order.account_id == account:
+                        cancel(order)
+
+        return run
+
+    return {"cmds_per_s": best_throughput(prepare, len(commands)),
+            **_openvenue_latency_and_state(commands)}
+
+
+def _openvenue_latency_and_state(commands: list[tuple]) -> dict:
+    """The loop of ``run_openvenue_engine`` with the clock read around each command."""
+    engine, sink, orders = _fresh_engine()
+    submit, cancel = engine.submit, engine.cancel
+    clock = perf_counter_ns
+    latencies = [0] * len(commands)
+    with gc_paused():
+        for i, (new, order_id, account, side, is_buy, typ, tif, stp, price, qty) in enumerate(
+            commands
+        ):
+            start = clock()
+            if new:
+                order = Order(id=order_id, account_id=account, user_id=account,
+                              instrument=INSTRUMENT, client_order_id="", side=side, type=typ,
+                              time_in_force=tif, quantity=qty, price=price, is_buy=is_buy,
+                              leaves=qty, stp=stp)
+                orders[order_id] = order
+                submit(order)
+            else:
+                order = orders.get(order_id)
+                if order is not None and order.on_book and order.account_id == account:
+                    cancel(order)
+            latencies[i] = clock() - start
+    book = engine.books[INSTRUMENT]
+    digest = hashlib.blake2b(digest_size=16)  # same encoding as bench/_peer.py
+    resting = 0
+    for o in book.resting():
+        resting += 1
+        digest.update(f"{'b' if o.is_buy else 's'},{o.id},{o.price},{o.leaves};".encode())
+    return {**percentiles_us(latencies), "resting": resting, "trades": sink.trades,
+            "traded_qty": sink.traded_qty, "book_digest": digest.hexdigest()}
+
+
+# -- openvenue: the OMS ---------------------------------------------------------------------------
+
+
+def run_openvenue_oms(commands: list[WireCommand]) -> dict:
+    """OMS PATH — NOT IMPLEMENTED YET: fill in once the OMS API lands.
+
+    Replay ``commands`` through the whole OMS (authorise, sequence, engine, events) and return
+    the keys ``run_openvenue_engine`` returns (``cmds_per_s``, ``p50_us``, ``p99_us``,
+    ``p999_us``; the sanity keys are optional), timed with bench/_timing.py like the others.
+    Its ratio is taken against the peer's *bare* engine: the OMS has to beat it with all its
+    extra work included.
+    """
+    raise NotImplementedError("the OMS benchmark path waits for the OMS API")
+
+
+# -- report ---------------------------------------------------------------------------------------
+
+SANITY_KEYS = ("resting", "trades", "traded_qty", "book_digest")
+
+
+def sanity(engine: dict, peer: dict | None) -> dict:
+    if peer is None:
+        return {"checked": False, "match": None}
+    pairs = {key: {"openvenue": engine[key], "peer": peer[key]} for key in SANITY_KEYS}
+    return {"checked": True, "match": all(p["openvenue"] == p["peer"] for p in pairs.values()),
+            **pairs}
+
+
+def build_report(args: argparse.Namespace, workload: str, peer: dict | None, engine: dict,
+                 oms: dict | None) -> dict:
+    def ratio(ours: dict | None) -> float | None:
+        return round(ours["cmds_per_s"] / peer["cmds_per_s"], 3) if ours and peer else None
+
+    report = {
+        "count": args.count,
+        "seed": args.seed,
+        "python": platform.python_version(),
+        "workload": workload,
+        "peer_python": peer and peer["python"],
+        "peer_package": peer and peer["package"],
+        "openvenue_engine_cmds_per_s": round(engine["cmds_per_s"]),
+        "openvenue_oms_cmds_per_s": oms and round(oms["cmds_per_s"]),
+        "peer_cmds_per_s": peer and round(peer["cmds_per_s"]),
+        "engine_ratio": ratio(engine),
+        "oms_ratio": ratio(oms),
+    }
+    for path, result in (("openvenue_engine", engine), ("openvenue_oms", oms), ("peer", peer)):
+        for key in PERCENTILES:
+            report[f"{path}_{key}"] = result[key] if result else None
+    report["sanity"] = sanity(engine, peer)
+    return report
+
+
+def table_rows(report: dict) -> list[tuple[str, ...]]:
+    def cell(value: object, spec: str) -> str:
+        return "-" if value is None else format(value, spec)
+
+    rows = []
+    if report["peer_package"]:
+        peer_name = f"peer {report['peer_package']} (py{report['peer_python']})"
+    else:
+        peer_name = f"peer matching-engine {PEER_VERSION} (skipped)"
+    for name, path, ratio in (
+        (peer_name, "peer", None),
+        ("openvenue engine", "openvenue_engine", report["engine_ratio"]),
+        ("openvenue OMS", "openvenue_oms", report["oms_ratio"]),
+    ):
+        rows.append((name, cell(report[f"{path}_cmds_per_s"], ",d"), cell(ratio, ".2f"),
+                     *(cell(report[f"{path}_{key}"], ".2f") for key in PERCENTILES)))
+    return rows
+
+
+def print_table(report: dict) -> None:
+    title = (f"{report['count']:,} commands, seed {report['seed']}, python {report['python']}, "
+             f"workload: {report['workload']}")
+    header = ("path", "cmds/s", "x peer", "p50 µs", "p99 µs", "p99.9 µs")
+    rows = table_rows(report)
+    try:
+        from rich.console import Console
+        from rich.table import Table
+    except ImportError:
+        widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+        print(title)
+        for row in (header, *rows):
+            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                            for i, (c, w) in enumerate(zip(row, widths))))
+    else:
+        table = Table(title=title)
+        for i, name in enumerate(header):
+            table.add_column(name, justify="left" if i == 0 else "right")
+        for row in rows:
+            table.add_row(*row)
+        Console().print(table)
+    check = report["sanity"]
+    if not check["checked"]:
+        print("sanity: not checked (no peer)")
+    else:
+        print("sanity: " + ", ".join(f"{key} openvenue={check[key]['openvenue']} "
+                                     f"peer={check[key]['peer']}" for key in SANITY_KEYS[:3])
+              + (", books identical" if check["match"] else ", MISMATCH"))
+
+
+def warn_if_mismatch(report: dict) -> None:
+    check = report["sanity"]
+    if check["checked"] and not check["match"]:
+        diffs = "; ".join(f"{key}: openvenue={check[key]['openvenue']} peer={check[key]['peer']}"
+                          for key in SANITY_KEYS
+                          if check[key]["openvenue"] != check[key]["peer"])
+        log(f"WARNING: openvenue and the peer matched the same workload differently: {diffs}")
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def peer_and_workload(args: argparse.Namespace, tmp: Path) -> tuple[dict | None, list[WireCommand], str]:
+    """Run the peer (which also writes the workload); without it, fall back to the port."""
+    try:
+        python = ensure_peer_venv(args.peer_venv)
+        log(f"peer: timing matching-engine {PEER_VERSION} ({args.count:,} commands)")
+        peer = run_peer(python, args.seed, args.count, tmp / "workload.jsonl")
+    except PeerUnavailable as exc:
+        log(f"peer skipped: {exc}\n"
+            "openvenue runs on a port of the peer's order_flow; peer fields are null")
+        return None, ported_order_flow(args.seed, args.count), "bench port of order_flow"
+    wire = load_workload(tmp / "workload.jsonl")
+    if ported_order_flow(args.seed, args.count) != wire:
+        log("WARNING: ported_order_flow no longer reproduces the peer's workload; fix the port")
+    return peer, wire, f"matching-engine {PEER_VERSION} order_flow"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=200_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("--peer-venv", type=Path, default=DEFAULT_PEER_VENV,
+                        help="Python 3.12 virtualenv for the peer (created if missing)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="openvenue-bench-") as tmp:
+        peer, wire, workload = peer_and_workload(args, Path(tmp))
+    log(f"openvenue: timing the engine ({len(wire):,} commands)")
+    engine = run_openvenue_engine(wire)
+    try:
+        oms = run_openvenue_oms(wire)
+    except NotImplementedError:
+        oms = None
+    report = build_report(args, workload, peer, engine, oms)
+    warn_if_mismatch(report)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print_table(report)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,673 @@
+"""The order manager: the single writer every command goes through.
+
+For each command it authorises the user, validates, de-duplicates client order ids, runs the
+order through the matching engine or the fund desk, moves statuses through the status machine
+and emits sequenced events. It is the engine's ``ExecutionSink``: fills, self-trade cancels and
+stop triggers come back here in the order they happen and become events at once.
+
+Time comes only from the clock port. Timers (DAY/GTD expiry, delayed cancels) are due by that
+clock and run before the next command or on ``tick()``, so a frozen clock freezes them too.
+
+Authorisation never leaks existence: a user who may not see an account's orders is told
+UNKNOWN_ORDER for an order named by id, exactly as for an id that does not exist. Naming an
+account the user is not associated with is NOT_AUTHORIZED — that says nothing about orders.
+
+Cancel of an order that is already terminal (filled, canceled, expired, replaced) is rejected
+TOO_LATE_TO_CANCEL, whatever ended it: one answer, whichever way the race went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_HALF_EVEN, Decimal
+from heapq import heappop, heappush
+
+from openvenue.domain.accounts import Account, Client, Permission, User
+from openvenue.domain.commands import (
+    CancelAllOrders,
+    CancelOrder,
+    Command,
+    ExecuteFundOrders,
+    PlaceOrder,
+    ReplaceOrder,
+    RunFundCutoff,
+)
+from openvenue.domain.events import (
+    AccountDefined,
+    CancelRejected,
+    ClientDefined,
+    Event,
+    FundOrderSent,
+    InstrumentDefined,
+    OrderAccepted,
+    OrderCanceled,
+    OrderExpired,
+    OrderFilled,
+    OrderPendingCancel,
+    OrderReduced,
+    OrderRejected,
+    OrderReplaced,
+    OrderTriggered,
+    ReplaceRejected,
+    UserDefined,
+)
+from openvenue.domain.ids import OrderIdCodec
+from openvenue.domain.instruments import Instrument
+from openvenue.domain.orders import (
+    BUY_SIDES,
+    PENDING_STATUSES,
+    STOP_TYPES,
+    Liquidity,
+    Order,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+)
+from openvenue.domain.reasons import CancelReason, CancelRejectReason, RejectReason
+from openvenue.engine.fund_desk import FundDesk
+from openvenue.engine.matching import MatchingEngine
+from openvenue.engine.sessions import day_end_ns
+from openvenue.oms.book_keeping import OrderIndex
+from openvenue.oms.clock import Clock, WallClock
+from openvenue.oms.outcome import Outcome
+from openvenue.oms.validation import (
+    OrderGrid,
+    Rejection,
+    check_client_order_id,
+    on_grid,
+    validate_place,
+)
+
+SYSTEM_USER_ID = 0  # the venue itself: timers, cancel-on-disconnect, fund desk, operators' tools
+
+EXPIRE = 0  # timer kinds
+CANCEL_DUE = 1
+
+_TAKER = Liquidity.TAKER
+_MAKER = Liquidity.MAKER
+_NEW = OrderStatus.NEW
+_DAY = TimeInForce.DAY
+_UNKNOWN = CancelRejectReason.UNKNOWN_ORDER
+_NOT_AUTHORIZED = CancelRejectReason.NOT_AUTHORIZED
+
+EventListener = Callable[[list[Event]], None]
+
+
+class OrderManager:
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        *,
+        id_key: bytes = b"openvenue",
+        first_order_id: int = 1,
+    ) -> None:
+        self.clock: Clock = clock or WallClock()
+        self.ids = OrderIdCodec(id_key)
+        self.engine = MatchingEngine(self)
+        self.fund_desk = FundDesk()
+        self.index = OrderIndex()
+        self.instruments: dict[str, Instrument] = {}
+        self.instruments_by_id: dict[int, Instrument] = {}
+        self._grids: dict[str, OrderGrid] = {}
+        self.clients: dict[int, Client] = {}
+        self.accounts: dict[int, Account] = {}
+        self.users: dict[int, User] = {
+            SYSTEM_USER_ID: User(id=SYSTEM_USER_ID, name="system",
+                                 permissions=frozenset({Permission.OPERATOR}))
+        }
+        self.fills: dict[int, list[OrderFilled]] = {}  # by account, in sequence
+        self.seq = 0
+        self.next_order_id = first_order_id
+        self.next_trade_id = 1
+        self.timers: list[tuple[int, int, int]] = []  # heap of (due_ns, kind, order_id)
+        self.pending_cancels: dict[int, tuple[int, CancelReason, int]] = {}  # id -> user, reason, due
+        self._fee_rates: dict[str, tuple[Decimal, Decimal]] = {}  # only instruments that charge
+        self._listeners: list[EventListener] = []
+        self._events: list[Event] = []
+        self._ts = 0
+        self._handlers: dict[type, Callable[[Command], Outcome]] = {
+            PlaceOrder: self.place,
+            CancelOrder: self.cancel,
+            CancelAllOrders: self.cancel_all,
+            ReplaceOrder: self.replace,
+            RunFundCutoff: self.run_fund_cutoff,
+            ExecuteFundOrders: self.execute_fund_orders,
+        }
+
+    # -- plumbing ----------------------------------------------------------------------------------
+
+    def subscribe(self, listener: EventListener) -> None:
+        """``listener`` receives each command's events, in sequence order, after the command."""
+        self._listeners.append(listener)
+
+    def execute(self, command: Command) -> Outcome:
+        try:
+            handler = self._handlers[type(command)]
+        except KeyError:
+            raise TypeError(f"not a command: {type(command).__name__}") from None
+        return handler(command)
+
+    def tick(self) -> Outcome:
+        """Run whatever timers the clock has made due (expiries, delayed cancels)."""
+        self._begin()
+        return self._publish(Outcome(self._events))
+
+    def _begin(self) -> int:
+        ts = self._ts = self.clock.now_ns()
+        self._events = []
+        timers = self.timers
+        if timers and timers[0][0] <= ts:
+            self._run_timers(ts)
+        return ts
+
+    def _publish(self, outcome: Outcome) -> Outcome:
+        if outcome.events:
+            for listener in self._listeners:
+                listener(outcome.events)
+        return outcome
+
+    def _next_seq(self) -> int:
+        seq = self.seq = self.seq + 1
+        return seq
+
+    # -- reference data ----------------------------------------------------------------------------
+
+    def define_instrument(self, instrument: Instrument) -> Outcome:
+        self._begin()
+        self._events.append(InstrumentDefined(self._next_seq(), self._ts, instrument))
+        self._apply_instrument(instrument)
+        return self._publish(Outcome(self._events))
+
+    def define_client(self, client: Client) -> Outcome:
+        self._begin()
+        self._events.append(ClientDefined(self._next_seq(), self._ts, client))
+        self.clients[client.id] = client
+        return self._publish(Outcome(self._events))
+
+    def define_account(self, account: Account) -> Outcome:
+        if account.client_id not in self.clients:
+            raise ValueError(f"account {account.id}: unknown client {account.client_id}")
+        self._begin()
+        self._events.append(AccountDefined(self._next_seq(), self._ts, account))
+        self.accounts[account.id] = account
+        self.index.account(account.id)
+        return self._publish(Outcome(self._events))
+
+    def define_user(self, user: User) -> Outcome:
+        if user.id == SYSTEM_USER_ID:
+            raise ValueError(f"user id {SYSTEM_USER_ID} is the venue itself")
+        self._begin()
+        self._events.append(UserDefined(self._next_seq(), self._ts, user))
+        self.users[user.id] = user
+        return self._publish(Outcome(self._events))
+
+    def _apply_instrument(self, instrument: Instrument) -> None:
+        previous = self.instruments.get(instrument.symbol)
+        if previous is not None and previous.id != instrument.id:
+            raise ValueError(f"{instrument.symbol} already has id {previous.id}")
+        self.instruments[instrument.symbol] = instrument
+        self.instruments_by_id[instrument.id] = instrument
+        self._grids[instrument.symbol] = OrderGrid(instrument)
+        if not instrument.is_fund:
+            self.engine.add_book(instrument.symbol)
+        if instrument.maker_fee_rate or instrument.taker_fee_rate:
+            self._fee_rates[instrument.symbol] = (instrument.maker_fee_rate, instrument.taker_fee_rate)
+        else:
+            self._fee_rates.pop(instrument.symbol, None)
+
+    # -- place -------------------------------------------------------------------------------------
+
+    def place(self, cmd: PlaceOrder) -> Outcome:
+        ts = self._begin()
+        user = self.users.get(cmd.user_id)
+        account_id = cmd.account_id
+        if user is None or not user.may_trade(account_id):
+            return self._reject_place(cmd, RejectReason.NOT_AUTHORIZED, "not authorised for this account")
+        if account_id not in self.accounts:
+            return self._reject_place(cmd, RejectReason.UNKNOWN_ACCOUNT, f"unknown account {account_id}")
+        grid = self._grids.get(cmd.instrument)
+        try:
+            lots, price, stop, cash = validate_place(cmd, grid, ts)
+        except Rejection as refused:
+            return self._reject_place(cmd, refused.reason, refused.text)
+        coid = cmd.client_order_id
+        if coid:
+            existing = self.index.accounts[account_id].by_client_order_id.get(coid)
+            if existing is not None:
+                if _same_request(existing, cmd, lots, price, stop, cash):
+                    return Outcome(self._events, existing)  # a retry: the order it already placed
+                return self._reject_place(cmd, RejectReason.DUPLICATE_CLIENT_ORDER_ID,
+                                          f"client order id {coid} is already used")
+        is_buy = cmd.side in BUY_SIDES
+        if cmd.post_only and self.engine.would_cross(cmd.instrument, is_buy, price):
+            return self._reject_place(cmd, RejectReason.POST_ONLY_WOULD_CROSS,
+                                      "post-only order would take liquidity")
+        tif = cmd.time_in_force
+        expire = cmd.expire_ns
+        if tif is _DAY and not grid.is_fund:
+            expire = day_end_ns(grid.instrument.kind, ts)
+        order = self._new_order(
+            self.next_order_id, cmd.account_id, cmd.user_id, cmd.instrument, coid, cmd.side,
+            cmd.type, tif, lots, price, stop, cash, cmd.post_only, cmd.stp, expire,
+            cmd.session_id, is_buy, ts,
+        )
+        self.next_order_id += 1
+        self._events.append(OrderAccepted(
+            self._next_seq(), ts, order.id, order.account_id, order.user_id, order.instrument,
+            coid, order.side, order.type, tif, lots, price, stop, cash, order.post_only, order.stp,
+            expire, order.session_id,
+        ))
+        self._route(order, grid.is_fund)
+        return self._publish(Outcome(self._events, order))
+
+    def _new_order(
+        self, oid, account_id, user_id, instrument, coid, side, typ, tif, lots, price, stop, cash,
+        post_only, stp, expire, session_id, is_buy, ts,
+    ) -> Order:
+        """Create and index an accepted order (shared with replay, so both build it alike)."""
+        # Born accepted: the core accepts synchronously, so PENDING_NEW is never observable here.
+        order = Order(  # positional: several times cheaper than keywords for a wide struct
+            oid, account_id, user_id, instrument, coid, side, typ, tif, lots, price, stop, cash,
+            post_only, stp, expire, session_id, is_buy, _NEW, None, 0, lots, 0, 0, ts, ts,
+        )
+        self.index.add(order)
+        if expire:
+            heappush(self.timers, (expire, EXPIRE, oid))
+        return order
+
+    def _route(self, order: Order, is_fund: bool) -> None:
+        if is_fund:
+            self.fund_desk.accept(order)
+        else:
+            self.engine.submit(order)
+
+    def _reject_place(self, cmd: PlaceOrder, reason: RejectReason, text: str) -> Outcome:
+        self._events.append(OrderRejected(
+            self._next_seq(), self._ts, cmd.account_id, cmd.user_id, cmd.instrument,
+            cmd.client_order_id, reason, text,
+        ))
+        return self._publish(Outcome(self._events, None, reason, text))
+
+    # -- the engine's execution sink ---------------------------------------------------------------
+
+    def on_trade(self, taker: Order, maker: Order, price: int, quantity: int) -> None:
+        ts = self._ts
+        trade_id = self.next_trade_id
+        self.next_trade_id = trade_id + 1
+        taker_fee = maker_fee = 0
+        rates = self._fee_rates.get(taker.instrument)
+        if rates is not None:
+            maker_fee, taker_fee = _fee(price * quantity, rates[0]), _fee(price * quantity, rates[1])
+            maker.fees += maker_fee
+            taker.fees += taker_fee
+        seq = self.seq
+        self.seq = seq + 2
+        taker_fill = OrderFilled(seq + 1, ts, taker.id, taker.account_id, trade_id, price, quantity,
+                                 _TAKER, taker_fee, taker.leaves)
+        maker_fill = OrderFilled(seq + 2, ts, maker.id, maker.account_id, trade_id, price, quantity,
+                                 _MAKER, maker_fee, maker.leaves)
+        self._events += (taker_fill, maker_fill)
+        self._record_fill(taker_fill)
+        self._record_fill(maker_fill)
+        taker.updated_ns = maker.updated_ns = ts
+        taker.record_fill()
+        maker.record_fill()
+        if not maker.leaves:
+            self._closed(maker)
+        if not taker.leaves:
+            self._closed(taker)
+
+    def on_canceled(self, order: Order, quantity: int, reason: CancelReason) -> None:
+        self._finish_canceled(order, quantity, reason)
+
+    def on_reduced(self, order: Order, quantity: int) -> None:
+        order.updated_ns = self._ts
+        self._events.append(OrderReduced(self._next_seq(), self._ts, order.id, order.account_id,
+                                         quantity, order.leaves, CancelReason.SELF_TRADE))
+
+    def on_triggered(self, order: Order, last_price: int) -> None:
+        order.updated_ns = self._ts
+        self._events.append(OrderTriggered(self._next_seq(), self._ts, order.id, order.account_id,
+                                           last_price))
+
+    def _record_fill(self, fill: OrderFilled) -> None:
+        fills = self.fills.get(fill.account_id)
+        if fills is None:
+            fills = self.fills[fill.account_id] = []
+        fills.append(fill)
+
+    def _closed(self, order: Order) -> None:
+        """The order reached a terminal status: drop it from the open indexes and settle any
+        cancel still pending on it — that cancel is now too late."""
+        self.index.close(order)
+        pending = self.pending_cancels.pop(order.id, None)
+        if pending is not None:
+            self._events.append(CancelRejected(
+                self._next_seq(), self._ts, pending[0], order.id, order.account_id,
+                order.client_order_id, CancelRejectReason.TOO_LATE_TO_CANCEL,
+            ))
+
+    def _finish_canceled(self, order: Order, released: int, reason: CancelReason) -> None:
+        ts = self._ts
+        self.pending_cancels.pop(order.id, None)  # this is the pending cancel's own completion
+        order.transition(OrderStatus.CANCELED)
+        order.canceled_ns = order.updated_ns = ts
+        order.done_reason = reason
+        self._events.append(OrderCanceled(self._next_seq(), ts, order.id, order.account_id,
+                                          released, reason))
+        self._closed(order)
+
+    # -- cancel ------------------------------------------------------------------------------------
+
+    def cancel(self, cmd: CancelOrder) -> Outcome:
+        ts = self._begin()
+        found = self._find(cmd.user_id, cmd.order_id, cmd.account_id, cmd.client_order_id)
+        if type(found) is not Order:
+            return self._reject_cancel(cmd, found)
+        order = found
+        refusal = self._cancel_refusal(order)
+        if refusal is not None:
+            return self._reject_cancel(cmd, refusal, order)
+        if cmd.delay_ns > 0:
+            due = ts + cmd.delay_ns
+            order.transition(OrderStatus.PENDING_CANCEL)
+            order.updated_ns = ts
+            self.pending_cancels[order.id] = (cmd.user_id, cmd.reason, due)
+            heappush(self.timers, (due, CANCEL_DUE, order.id))
+            self._events.append(OrderPendingCancel(self._next_seq(), ts, order.id, order.account_id,
+                                                   cmd.user_id, cmd.reason, due))
+        else:
+            self._cancel_now(order, cmd.reason)
+        return self._publish(Outcome(self._events, order))
+
+    def _find(self, user_id: int, order_id: int, account_id: int, client_order_id: str
+              ) -> Order | CancelRejectReason:
+        """The order a request names, if this user may act on it; else why not (no leaks)."""
+        user = self.users.get(user_id)
+        if user is None:
+            return _NOT_AUTHORIZED
+        if account_id and not user.may_read(account_id):
+            return _NOT_AUTHORIZED
+        if order_id:
+            order = self.index.orders.get(order_id)
+            if order is None or (account_id and order.account_id != account_id):
+                return _UNKNOWN
+            if not user.may_read(order.account_id):
+                return _UNKNOWN
+        elif account_id and client_order_id:
+            account = self.index.accounts.get(account_id)
+            order = None if account is None else account.by_client_order_id.get(client_order_id)
+            if order is None:
+                return _UNKNOWN
+        else:
+            return _UNKNOWN
+        if not user.may_trade(order.account_id):
+            return _NOT_AUTHORIZED
+        return order
+
+    @staticmethod
+    def _cancel_refusal(order: Order) -> CancelRejectReason | None:
+        status = order.status
+        if status in PENDING_STATUSES:
+            return CancelRejectReason.ALREADY_PENDING
+        if not order.is_open or order.sent_to_fund:
+            return CancelRejectReason.TOO_LATE_TO_CANCEL
+        return None
+
+    def _cancel_now(self, order: Order, reason: CancelReason) -> None:
+        if order.instrument in self.fund_desk.waiting and self.fund_desk.withdraw(order):
+            released = order.leaves
+            order.leaves = 0
+        else:
+            released = self.engine.cancel(order)
+        self._finish_canceled(order, released, reason)
+
+    def _reject_cancel(self, cmd: CancelOrder, reason: CancelRejectReason,
+                       order: Order | None = None) -> Outcome:
+        self._events.append(CancelRejected(
+            self._next_seq(), self._ts, cmd.user_id, cmd.order_id if order is None else order.id,
+            cmd.account_id if order is None else order.account_id, cmd.client_order_id, reason,
+        ))
+        return self._publish(Outcome(self._events, order, reason))
+
+    # -- cancel all --------------------------------------------------------------------------------
+
+    def cancel_all(self, cmd: CancelAllOrders) -> Outcome:
+        self._begin()
+        user = self.users.get(cmd.user_id)
+        if user is None or (cmd.account_id and not user.may_trade(cmd.account_id)):
+            return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
+        if not user.is_operator and Permission.TRADING not in user.permissions:
+            return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
+        if cmd.account_id:
+            candidates = list(self.index.account(cmd.account_id).open.values())
+        elif cmd.session_id:
+            candidates = list(self.index.sessions.get(cmd.session_id, {}).values())
+        else:
+            accounts = self.index.accounts if user.is_operator else user.account_ids
+            candidates = [o for a in accounts for o in self.index.account(a).open.values()]
+        outcome = Outcome(self._events)
+        for order in sorted(candidates, key=_by_id):
+            if not user.may_trade(order.account_id):
+                continue
+            if cmd.instrument is not None and order.instrument != cmd.instrument:
+                continue
+            if cmd.side is not None and order.side is not cmd.side:
+                continue
+            if cmd.type is not None and order.type is not cmd.type:
+                continue
+            if cmd.session_id and order.session_id != cmd.session_id:
+                continue
+            refusal = self._cancel_refusal(order)
+            if refusal is None:
+                self._cancel_now(order, cmd.reason)
+            else:
+                self._events.append(CancelRejected(
+                    self._next_seq(), self._ts, cmd.user_id, order.id, order.account_id,
+                    order.client_order_id, refusal,
+                ))
+            outcome.results.append((order, refusal))
+        return self._publish(outcome)
+
+    # -- replace -----------------------------------------------------------------------------------
+
+    def replace(self, cmd: ReplaceOrder) -> Outcome:
+        ts = self._begin()
+        found = self._find(cmd.user_id, cmd.order_id, cmd.account_id, cmd.client_order_id)
+        if type(found) is not Order:
+            reason = (RejectReason.NOT_AUTHORIZED if found is _NOT_AUTHORIZED
+                      else RejectReason.UNKNOWN_ORDER)
+            return self._reject_replace(cmd, reason, None)
+        order = found
+        if order.status in PENDING_STATUSES:
+            return self._reject_replace(cmd, RejectReason.ALREADY_PENDING, order)
+        if not order.is_open or order.sent_to_fund:
+            return self._reject_replace(cmd, RejectReason.TOO_LATE_TO_REPLACE, order)
+        inst = self.instruments[order.instrument]
+        try:
+            lots, price, stop = self._replacement_values(cmd, order, inst)
+        except Rejection as refused:
+            return self._reject_replace(cmd, refused.reason, order, refused.text)
+        new_coid = cmd.new_client_order_id
+        account = self.index.accounts[order.account_id]
+        if new_coid and new_coid != order.client_order_id:
+            if new_coid in account.by_client_order_id:
+                return self._reject_replace(cmd, RejectReason.DUPLICATE_CLIENT_ORDER_ID, order)
+        if order.post_only and price != order.price and self.engine.would_cross(
+                order.instrument, order.is_buy, price):
+            return self._reject_replace(cmd, RejectReason.POST_ONLY_WOULD_CROSS, order)
+        if cmd.as_new_order:
+            return self._replace_with_new_order(order, lots, price, stop, new_coid)
+
+        keeps_priority = price == order.price and stop == order.stop_price and lots <= order.quantity
+        if new_coid and new_coid != order.client_order_id:
+            account.by_client_order_id[new_coid] = order
+            order.client_order_id = new_coid
+        order.updated_ns = ts
+        new_leaves = lots - order.filled
+        if keeps_priority:
+            self.engine.reduce(order, new_leaves)
+            order.quantity = lots
+        else:
+            self.engine.unlink(order)
+            order.quantity, order.price, order.stop_price, order.leaves = lots, price, stop, new_leaves
+        self._events.append(OrderReplaced(
+            self._next_seq(), ts, order.id, order.account_id, order.client_order_id, lots, price,
+            stop, new_leaves, keeps_priority,
+        ))
+        if not keeps_priority:
+            self.engine.submit(order)
+        return self._publish(Outcome(self._events, order))
+
+    def _replacement_values(self, cmd: ReplaceOrder, order: Order, inst: Instrument
+                            ) -> tuple[int, int, int]:
+        R = RejectReason
+        lots, price, stop = order.quantity, order.price, order.stop_price
+        if cmd.quantity is not None:
+            lots = on_grid(cmd.quantity, inst.lot_size, R.INVALID_QUANTITY_INCREMENT,
+                           R.INVALID_QUANTITY, "quantity")
+            if lots <= order.filled:
+                raise Rejection(R.INVALID_QUANTITY, "the new quantity must exceed what is filled")
+        if cmd.price is not None:
+            if order.type not in (OrderType.LIMIT, OrderType.STOP_LIMIT):
+                raise Rejection(R.INVALID_PRICE, f"a {order.type} order has no limit price")
+            price = on_grid(cmd.price, inst.tick_size, R.INVALID_PRICE_INCREMENT, R.INVALID_PRICE,
+                            "price")
+        if cmd.stop_price is not None:
+            if order.type not in STOP_TYPES or order.triggered:
+                raise Rejection(R.INVALID_STOP_PRICE, "only an untriggered stop has a stop price")
+            stop = on_grid(cmd.stop_price, inst.tick_size, R.INVALID_PRICE_INCREMENT,
+                           R.INVALID_STOP_PRICE, "stop price")
+        if cmd.new_client_order_id:
+            check_client_order_id(cmd.new_client_order_id)
+        unchanged = (lots, price, stop) == (order.quantity, order.price, order.stop_price)
+        if unchanged and not cmd.as_new_order and cmd.new_client_order_id in ("", order.client_order_id):
+            raise Rejection(R.NOTHING_TO_CHANGE, "the replace changes nothing")
+        return lots, price, stop
+
+    def _replace_with_new_order(self, old: Order, lots: int, price: int, stop: int, coid: str
+                                ) -> Outcome:
+        """Cancel/replace with a new order id: ``old`` ends REPLACED, a new order carries on."""
+        ts = self._ts
+        new_id = self.next_order_id
+        self.next_order_id += 1
+        remaining = lots - old.filled
+        self.engine.cancel(old)
+        old.transition(OrderStatus.REPLACED)
+        old.updated_ns = ts
+        old.replaced_by = new_id
+        self._events.append(OrderReplaced(
+            self._next_seq(), ts, old.id, old.account_id, old.client_order_id, lots, price, stop,
+            0, False, new_id,
+        ))
+        self._closed(old)
+        coid = coid or old.client_order_id
+        order = self._new_order(
+            new_id, old.account_id, old.user_id, old.instrument, coid, old.side, old.type,
+            old.time_in_force, remaining, price, stop, 0, old.post_only, old.stp, old.expire_ns,
+            old.session_id, old.is_buy, ts,
+        )
+        order.replaces = old.id
+        order.triggered = old.triggered
+        self._events.append(OrderAccepted(
+            self._next_seq(), ts, order.id, order.account_id, order.user_id, order.instrument,
+            coid, order.side, order.type, order.time_in_force, remaining, price, stop, 0,
+            order.post_only, order.stp, order.expire_ns, order.session_id, old.id,
+        ))
+        self.engine.submit(order)
+        return self._publish(Outcome(self._events, order))
+
+    def _reject_replace(self, cmd: ReplaceOrder, reason: RejectReason, order: Order | None,
+                        text: str = "") -> Outcome:
+        self._events.append(ReplaceRejected(
+            self._next_seq(), self._ts, cmd.user_id, cmd.order_id if order is None else order.id,
+            cmd.account_id if order is None else order.account_id, cmd.client_order_id, reason,
+        ))
+        return self._publish(Outcome(self._events, order, reason, text))
+
+    # -- timers ------------------------------------------------------------------------------------
+
+    def _run_timers(self, now: int) -> None:
+        timers = self.timers
+        orders = self.index.orders
+        while timers and timers[0][0] <= now:
+            due, kind, order_id = heappop(timers)
+            order = orders.get(order_id)
+            if order is None or not order.is_open:
+                continue
+            if kind == EXPIRE:
+                if order.expire_ns == due:
+                    self._expire(order)
+            else:
+                pending = self.pending_cancels.get(order_id)
+                if pending is not None and pending[2] == due:
+                    self._cancel_now(order, pending[1])
+
+    def _expire(self, order: Order) -> None:
+        released = self.engine.cancel(order)
+        order.transition(OrderStatus.EXPIRED)
+        order.updated_ns = self._ts
+        self._events.append(OrderExpired(self._next_seq(), self._ts, order.id, order.account_id,
+                                         released))
+        self._closed(order)
+
+    # -- fund desk ---------------------------------------------------------------------------------
+
+    def run_fund_cutoff(self, cmd: RunFundCutoff) -> Outcome:
+        ts = self._begin()
+        for order in self.fund_desk.cut_off(cmd.instrument):
+            order.updated_ns = ts
+            self._events.append(FundOrderSent(self._next_seq(), ts, order.id, order.account_id))
+        return self._publish(Outcome(self._events))
+
+    def execute_fund_orders(self, cmd: ExecuteFundOrders) -> Outcome:
+        ts = self._begin()
+        inst = self.instruments.get(cmd.instrument)
+        if inst is None or not inst.is_fund:
+            return self._publish(Outcome(self._events, None, RejectReason.UNKNOWN_INSTRUMENT))
+        try:
+            nav = on_grid(cmd.nav, inst.tick_size, RejectReason.INVALID_PRICE_INCREMENT,
+                          RejectReason.INVALID_PRICE, "NAV")
+        except Rejection as refused:
+            return self._publish(Outcome(self._events, None, refused.reason, refused.text))
+        for execution in self.fund_desk.execute(inst, nav):
+            order = execution.order
+            trade_id = self.next_trade_id
+            self.next_trade_id += 1
+            _apply_fund_fill(order, execution.lots, nav, execution.cash, ts)
+            fill = OrderFilled(self._next_seq(), ts, order.id, order.account_id, trade_id, nav,
+                               execution.lots, Liquidity.NAV, 0, 0, execution.cash)
+            self._events.append(fill)
+            self._record_fill(fill)
+            order.record_fill()
+            self._closed(order)
+        return self._publish(Outcome(self._events))
+
+
+def _apply_fund_fill(order: Order, lots: int, nav: int, cash: int, ts: int) -> None:
+    if order.is_buy:
+        order.quantity = lots  # a subscription learns its units only at NAV
+    order.filled = lots
+    order.leaves = 0
+    order.notional = nav * lots
+    order.cash_amount = cash
+    order.updated_ns = ts
+
+
+def _fee(value: int, rate: Decimal) -> int:
+    return int((value * rate).to_integral_value(ROUND_HALF_EVEN))
+
+
+def _by_id(order: Order) -> int:
+    return order.id
+
+
+def _same_request(order: Order, cmd: PlaceOrder, lots: int, price: int, stop: int, cash: int) -> bool:
+    """Whether a PlaceOrder reusing ``order``'s client order id asks for the very same order."""
+    return (
+        order.instrument == cmd.instrument and order.side is cmd.side and order.type is cmd.type
+        and order.time_in_force is cmd.time_in_force and order.quantity == lots
+        and order.price == price and order.stop_price == stop
+        and (order.cash_amount == cash or order.filled)
+        and order.post_only == cmd.post_only and order.stp is cmd.stp
+    )

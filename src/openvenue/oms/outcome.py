@@ -1,0 +1,40 @@
+"""What a command's caller gets back: the events it caused, and the order or refusal they mean."""
+
+from __future__ import annotations
+
+from openvenue.domain.events import Event
+from openvenue.domain.orders import Order
+from openvenue.domain.reasons import CancelRejectReason, RejectReason
+
+
+class Outcome:
+    """The result of one command.
+
+    ``order`` is the order the command created or acted on (the live object: read it before the
+    next command if a stable view is needed). ``reason`` is set when the command was refused.
+    ``results`` is filled by CancelAllOrders: one ``(order, reason or None)`` per order touched.
+    """
+
+    __slots__ = ("events", "order", "reason", "results", "text")
+
+    def __init__(
+        self,
+        events: list[Event],
+        order: Order | None = None,
+        reason: RejectReason | CancelRejectReason | None = None,
+        text: str = "",
+    ) -> None:
+        self.events = events
+        self.order = order
+        self.reason = reason
+        self.text = text
+        self.results: list[tuple[Order, CancelRejectReason | None]] = []
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+    def __repr__(self) -> str:
+        status = "ok" if self.reason is None else self.reason
+        order = None if self.order is None else (self.order.id, self.order.status)
+        return f"Outcome({status}, order={order}, events={len(self.events)})"
