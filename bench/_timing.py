@@ -31,7 +31,9 @@ def gc_paused() -> Iterator[None]:
         gc.enable()
 
 
-def best_throughput(prepare: Callable[[], Callable[[], None]], count: int, runs: int = RUNS) -> float:
+def best_throughput(
+    prepare: Callable[[], Callable[[], None]], count: int, runs: int = RUNS
+) -> float:
     """Commands per second of the fastest of ``runs`` runs.
 
     ``prepare`` builds a fresh engine outside the clock and returns the run itself, so every run

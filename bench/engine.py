@@ -107,12 +107,12 @@ class PeerUnavailable(RuntimeError):
 
 
 def find_python312() -> str | None:
+    probe = "import sys; assert sys.version_info[:2] == (3, 12)"
     candidates = [shutil.which("python3.12")]
     candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/3.12*/bin/python3.12")))
     for candidate in candidates:
         # a pyenv shim is on PATH even when 3.12 is not the selected version, and then fails
-        if candidate and _run([candidate, "-c", "import sys; assert sys.version_info[:2] == (3, 12)"],
-                              check=False).returncode == 0:
+        if candidate and _run([candidate, "-c", probe], check=False).returncode == 0:
             return candidate
     return None
 
@@ -120,7 +120,8 @@ def find_python312() -> str | None:
 def ensure_peer_venv(venv: Path) -> Path:
     """The virtualenv's interpreter, with the pinned peer installed; created on first use."""
     python = venv / "bin" / "python"
-    probe = f"import importlib.metadata as m; assert m.version('matching-engine') == {PEER_VERSION!r}"
+    probe = (f"import importlib.metadata as m; "
+             f"assert m.version('matching-engine') == {PEER_VERSION!r}")
     if python.exists() and _run([str(python), "-c", probe], check=False).returncode == 0:
         return python
     base = find_python312()
@@ -389,7 +390,9 @@ def warn_if_mismatch(report: dict) -> None:
 # -- main -----------------------------------------------------------------------------------------
 
 
-def peer_and_workload(args: argparse.Namespace, tmp: Path) -> tuple[dict | None, list[WireCommand], str]:
+def peer_and_workload(
+    args: argparse.Namespace, tmp: Path
+) -> tuple[dict | None, list[WireCommand], str]:
     """Run the peer (which also writes the workload); without it, fall back to the port."""
     try:
         python = ensure_peer_venv(args.peer_venv)

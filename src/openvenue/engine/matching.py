@@ -114,10 +114,7 @@ class MatchingEngine:
         if (typ is _STOP or typ is _STOP_LIMIT) and not order.triggered:
             last = book.last_price
             if not last or (last < order.stop_price if order.is_buy else last > order.stop_price):
-                stops = self.stops.get(order.instrument)
-                if stops is None:
-                    stops = self.stops[order.instrument] = _StopBook()
-                stops.add(order)
+                self.park_stop(order)
                 return
             order.triggered = True
             self.sink.on_triggered(order, last)
@@ -125,6 +122,13 @@ class MatchingEngine:
         self._execute(book, order)
         if book.last_price != last_before and order.instrument in self.stops:
             self._run_stops(book)
+
+    def park_stop(self, order: Order) -> None:
+        """Hold an untriggered stop until the last trade price reaches its stop price."""
+        stops = self.stops.get(order.instrument)
+        if stops is None:
+            stops = self.stops[order.instrument] = _StopBook()
+        stops.add(order)
 
     def cancel(self, order: Order) -> int:
         """Take a resting or parked order out; returns the leaves released (now 0 on the order)."""

@@ -108,7 +108,7 @@ class OrderManager:
         self.index = OrderIndex()
         self.instruments: dict[str, Instrument] = {}
         self.instruments_by_id: dict[int, Instrument] = {}
-        self._grids: dict[str, OrderGrid] = {}
+        self.grids: dict[str, OrderGrid] = {}
         self.clients: dict[int, Client] = {}
         self.accounts: dict[int, Account] = {}
         self.users: dict[int, User] = {
@@ -175,7 +175,7 @@ class OrderManager:
     def define_instrument(self, instrument: Instrument) -> Outcome:
         self._begin()
         self._events.append(InstrumentDefined(self._next_seq(), self._ts, instrument))
-        self._apply_instrument(instrument)
+        self.apply_instrument(instrument)
         return self._publish(Outcome(self._events))
 
     def define_client(self, client: Client) -> Outcome:
@@ -201,13 +201,13 @@ class OrderManager:
         self.users[user.id] = user
         return self._publish(Outcome(self._events))
 
-    def _apply_instrument(self, instrument: Instrument) -> None:
+    def apply_instrument(self, instrument: Instrument) -> None:
         previous = self.instruments.get(instrument.symbol)
         if previous is not None and previous.id != instrument.id:
             raise ValueError(f"{instrument.symbol} already has id {previous.id}")
         self.instruments[instrument.symbol] = instrument
         self.instruments_by_id[instrument.id] = instrument
-        self._grids[instrument.symbol] = OrderGrid(instrument)
+        self.grids[instrument.symbol] = OrderGrid(instrument)
         if not instrument.is_fund:
             self.engine.add_book(instrument.symbol)
         if instrument.maker_fee_rate or instrument.taker_fee_rate:
@@ -225,7 +225,7 @@ class OrderManager:
             return self._reject_place(cmd, RejectReason.NOT_AUTHORIZED, "not authorised for this account")
         if account_id not in self.accounts:
             return self._reject_place(cmd, RejectReason.UNKNOWN_ACCOUNT, f"unknown account {account_id}")
-        grid = self._grids.get(cmd.instrument)
+        grid = self.grids.get(cmd.instrument)
         try:
             lots, price, stop, cash = validate_place(cmd, grid, ts)
         except Rejection as refused:
@@ -246,7 +246,7 @@ class OrderManager:
         expire = cmd.expire_ns
         if tif is _DAY and not grid.is_fund:
             expire = day_end_ns(grid.instrument.kind, ts)
-        order = self._new_order(
+        order = self.new_order(
             self.next_order_id, cmd.account_id, cmd.user_id, cmd.instrument, coid, cmd.side,
             cmd.type, tif, lots, price, stop, cash, cmd.post_only, cmd.stp, expire,
             cmd.session_id, is_buy, ts,
@@ -260,7 +260,7 @@ class OrderManager:
         self._route(order, grid.is_fund)
         return self._publish(Outcome(self._events, order))
 
-    def _new_order(
+    def new_order(
         self, oid, account_id, user_id, instrument, coid, side, typ, tif, lots, price, stop, cash,
         post_only, stp, expire, session_id, is_buy, ts,
     ) -> Order:
@@ -307,8 +307,8 @@ class OrderManager:
         maker_fill = OrderFilled(seq + 2, ts, maker.id, maker.account_id, trade_id, price, quantity,
                                  _MAKER, maker_fee, maker.leaves)
         self._events += (taker_fill, maker_fill)
-        self._record_fill(taker_fill)
-        self._record_fill(maker_fill)
+        self.record_fill(taker_fill)
+        self.record_fill(maker_fill)
         taker.updated_ns = maker.updated_ns = ts
         taker.record_fill()
         maker.record_fill()
@@ -330,7 +330,7 @@ class OrderManager:
         self._events.append(OrderTriggered(self._next_seq(), self._ts, order.id, order.account_id,
                                            last_price))
 
-    def _record_fill(self, fill: OrderFilled) -> None:
+    def record_fill(self, fill: OrderFilled) -> None:
         fills = self.fills.get(fill.account_id)
         if fills is None:
             fills = self.fills[fill.account_id] = []
@@ -497,7 +497,7 @@ class OrderManager:
                 order.instrument, order.is_buy, price):
             return self._reject_replace(cmd, RejectReason.POST_ONLY_WOULD_CROSS, order)
         if cmd.as_new_order:
-            return self._replace_with_new_order(order, lots, price, stop, new_coid)
+            return self._replace_withnew_order(order, lots, price, stop, new_coid)
 
         keeps_priority = price == order.price and stop == order.stop_price and lots <= order.quantity
         if new_coid and new_coid != order.client_order_id:
@@ -545,7 +545,7 @@ class OrderManager:
             raise Rejection(R.NOTHING_TO_CHANGE, "the replace changes nothing")
         return lots, price, stop
 
-    def _replace_with_new_order(self, old: Order, lots: int, price: int, stop: int, coid: str
+    def _replace_withnew_order(self, old: Order, lots: int, price: int, stop: int, coid: str
                                 ) -> Outcome:
         """Cancel/replace with a new order id: ``old`` ends REPLACED, a new order carries on."""
         ts = self._ts
@@ -562,7 +562,7 @@ class OrderManager:
         ))
         self._closed(old)
         coid = coid or old.client_order_id
-        order = self._new_order(
+        order = self.new_order(
             new_id, old.account_id, old.user_id, old.instrument, coid, old.side, old.type,
             old.time_in_force, remaining, price, stop, 0, old.post_only, old.stp, old.expire_ns,
             old.session_id, old.is_buy, ts,
@@ -634,17 +634,17 @@ class OrderManager:
             order = execution.order
             trade_id = self.next_trade_id
             self.next_trade_id += 1
-            _apply_fund_fill(order, execution.lots, nav, execution.cash, ts)
+            apply_fund_fill(order, execution.lots, nav, execution.cash, ts)
             fill = OrderFilled(self._next_seq(), ts, order.id, order.account_id, trade_id, nav,
                                execution.lots, Liquidity.NAV, 0, 0, execution.cash)
             self._events.append(fill)
-            self._record_fill(fill)
+            self.record_fill(fill)
             order.record_fill()
             self._closed(order)
         return self._publish(Outcome(self._events))
 
 
-def _apply_fund_fill(order: Order, lots: int, nav: int, cash: int, ts: int) -> None:
+def apply_fund_fill(order: Order, lots: int, nav: int, cash: int, ts: int) -> None:
     if order.is_buy:
         order.quantity = lots  # a subscription learns its units only at NAV
     order.filled = lots
