@@ -25,20 +25,27 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 from time import perf_counter_ns
 
 import msgspec
 
 from _timing import best_throughput, gc_paused, percentiles_us
+from openvenue.domain.accounts import Account, Client, Permission, User
+from openvenue.domain.commands import CancelOrder, PlaceOrder
+from openvenue.domain.instruments import Instrument, InstrumentKind
 from openvenue.domain.orders import Order, OrderType, Side, StpMode, TimeInForce
 from openvenue.engine.matching import MatchingEngine
+from openvenue.oms.clock import WallClock
+from openvenue.oms.manager import OrderManager
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_PEER_VENV = BENCH_DIR / ".venv-peer312"
 PEER_VERSION = "0.1.1"
 PEER_REQUIREMENT = f"matching-engine=={PEER_VERSION}"
 INSTRUMENT = "BENCH"
+MID = 100_000  # ticks
 PERCENTILES = ("p50_us", "p99_us", "p999_us")
 
 
@@ -68,35 +75,34 @@ def load_workload(path: Path) -> list[WireCommand]:
     return msgspec.json.Decoder(WireCommand).decode_lines(path.read_bytes())
 
 
-def ported_order_flow(seed: int, count: int) -> list[WireCommand]:
-    """matching_engine.workload.order_flow 0.1.1 (MIT, Mohammad Zarif), retyped for Python 3.11.
+def mixed_flow(seed: int, count: int, accounts: int = 1_000) -> list[WireCommand]:
+    """openvenue's own seeded mix, used when the peer (and so its workload) cannot run here.
 
-    Only the fallback for machines without Python 3.12: openvenue can still be measured on the
-    peer's workload. When the peer runs, its own dump is used and this copy is checked against it.
+    About a quarter cancels of a random earlier limit, one command in twenty a market IOC, the
+    rest limits placed up to 50 ticks behind the mid or up to 5 through it (about one in ten
+    crossing). Cancels may name orders that have filled meanwhile, as real cancels do.
     """
-    cancel_share, market_share = 0.25, 0.05
     rng = random.Random(seed)
-    placed: list[tuple[int, int]] = []
-    out: list[WireCommand] = []
+    limits: list[tuple[int, int]] = []
+    flow: list[WireCommand] = []
     for order_id in range(1, count + 1):
-        roll = rng.random()
-        if roll < cancel_share and placed:
-            victim, owner = placed[rng.randrange(len(placed))]
-            out.append(WireCommand("cancel", victim, owner))
+        draw = rng.random()
+        if draw < 0.25 and limits:
+            flow.append(WireCommand("cancel", *limits[rng.randrange(len(limits))]))
             continue
-        side = "buy" if rng.random() < 0.5 else "sell"
-        account = rng.randint(1, 1_000)
+        account = rng.randint(1, accounts)
+        side = rng.choice(("buy", "sell"))
         qty = rng.randint(1, 100)
-        if roll < cancel_share + market_share:
-            out.append(WireCommand("new", order_id, account, side, 0, qty, "market", "ioc",
-                                   "cancel_taker"))
+        if draw < 0.30:
+            flow.append(WireCommand("new", order_id, account, side, 0, qty, "market", "ioc",
+                                    "cancel_taker"))
             continue
-        offset = rng.randint(-5, 50)
-        price = 100_000 - offset if side == "buy" else 100_000 + offset
-        placed.append((order_id, account))
-        out.append(WireCommand("new", order_id, account, side, price, qty, "limit", "gtc",
-                               "cancel_taker"))
-    return out
+        behind = rng.randint(-5, 50)
+        price = MID - behind if side == "buy" else MID + behind
+        limits.append((order_id, account))
+        flow.append(WireCommand("new", order_id, account, side, price, qty, "limit", "gtc",
+                                "cancel_taker"))
+    return flow
 
 
 # -- the peer, in its Python 3.12 virtualenv ------------------------------------------------------
@@ -279,16 +285,72 @@ def _openvenue_latency_and_state(commands: list[tuple]) -> dict:
 # -- openvenue: the OMS ---------------------------------------------------------------------------
 
 
-def run_openvenue_oms(commands: list[WireCommand]) -> dict:
-    """OMS PATH — NOT IMPLEMENTED YET: fill in once the OMS API lands.
+TICK = Decimal("0.01")
 
-    Replay ``commands`` through the whole OMS (authorise, sequence, engine, events) and return
-    the keys ``run_openvenue_engine`` returns (``cmds_per_s``, ``p50_us``, ``p99_us``,
-    ``p999_us``; the sanity keys are optional), timed with bench/_timing.py like the others.
-    Its ratio is taken against the peer's *bare* engine: the OMS has to beat it with all its
-    extra work included.
+
+def oms_commands(wire: list[WireCommand]) -> list[PlaceOrder | CancelOrder]:
+    """The workload as the OMS's own commands, built before the clock starts.
+
+    Each peer account is a TRADING user of its own account; prices become exact decimals on a
+    0.01 tick (the OMS converts them back to ticks, as it must for any face); every order gets a
+    client order id and cancels name the order by account + client order id, so the OMS's
+    client-order-id index is exercised on every command.
     """
-    raise NotImplementedError("the OMS benchmark path waits for the OMS API")
+    out: list[PlaceOrder | CancelOrder] = []
+    for c in wire:
+        client_order_id = f"b{c.order_id}"
+        if c.kind == "cancel":
+            out.append(CancelOrder(user_id=c.account, account_id=c.account,
+                                   client_order_id=client_order_id))
+            continue
+        market = c.order_type == "market"
+        out.append(PlaceOrder(
+            user_id=c.account, account_id=c.account, instrument=INSTRUMENT,
+            side=_SIDES[c.side][0], type=_TYPES[c.order_type],
+            quantity=Decimal(c.qty), price=None if market else c.price * TICK,
+            time_in_force=_TIFS[c.tif], client_order_id=client_order_id,
+            stp=_STP_MODES[c.stp],
+        ))
+    return out
+
+
+def _fresh_oms(accounts: int) -> OrderManager:
+    oms = OrderManager(WallClock())
+    oms.define_instrument(Instrument(id=1, symbol=INSTRUMENT, kind=InstrumentKind.CRYPTO_PERP,
+                                     tick_size=TICK, lot_size=Decimal(1), min_size=Decimal(1)))
+    oms.define_client(Client(id=1, name="bench"))
+    for n in range(1, accounts + 1):
+        oms.define_account(Account(id=n, client_id=1))
+        oms.define_user(User(id=n, name=f"trader{n}", permissions=frozenset({Permission.TRADING}),
+                             account_ids=frozenset({n})))
+    return oms
+
+
+def run_openvenue_oms(wire: list[WireCommand]) -> dict:
+    """The whole OMS path: authorise, validate, de-duplicate, index, match, status machine and
+    sequenced events for every command, through the public ``OrderManager.execute``."""
+    commands = oms_commands(wire)
+    accounts = max(c.account for c in wire)
+
+    def prepare():
+        execute = _fresh_oms(accounts).execute
+
+        def run() -> None:
+            for command in commands:
+                execute(command)
+
+        return run
+
+    throughput = best_throughput(prepare, len(commands))
+    execute = _fresh_oms(accounts).execute
+    clock = perf_counter_ns
+    latencies = [0] * len(commands)
+    with gc_paused():
+        for i, command in enumerate(commands):
+            start = clock()
+            execute(command)
+            latencies[i] = clock() - start
+    return {"cmds_per_s": throughput, **percentiles_us(latencies)}
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -393,19 +455,16 @@ def warn_if_mismatch(report: dict) -> None:
 def peer_and_workload(
     args: argparse.Namespace, tmp: Path
 ) -> tuple[dict | None, list[WireCommand], str]:
-    """Run the peer (which also writes the workload); without it, fall back to the port."""
+    """Run the peer (which also writes the workload); without it, use openvenue's own flow."""
     try:
         python = ensure_peer_venv(args.peer_venv)
         log(f"peer: timing matching-engine {PEER_VERSION} ({args.count:,} commands)")
         peer = run_peer(python, args.seed, args.count, tmp / "workload.jsonl")
     except PeerUnavailable as exc:
         log(f"peer skipped: {exc}\n"
-            "openvenue runs on a port of the peer's order_flow; peer fields are null")
-        return None, ported_order_flow(args.seed, args.count), "bench port of order_flow"
-    wire = load_workload(tmp / "workload.jsonl")
-    if ported_order_flow(args.seed, args.count) != wire:
-        log("WARNING: ported_order_flow no longer reproduces the peer's workload; fix the port")
-    return peer, wire, f"matching-engine {PEER_VERSION} order_flow"
+            "openvenue runs on its own mixed flow instead; peer fields are null")
+        return None, mixed_flow(args.seed, args.count), "openvenue mixed_flow"
+    return peer, load_workload(tmp / "workload.jsonl"), f"matching-engine {PEER_VERSION} order_flow"
 
 
 def main() -> None:
@@ -421,10 +480,8 @@ def main() -> None:
         peer, wire, workload = peer_and_workload(args, Path(tmp))
     log(f"openvenue: timing the engine ({len(wire):,} commands)")
     engine = run_openvenue_engine(wire)
-    try:
-        oms = run_openvenue_oms(wire)
-    except NotImplementedError:
-        oms = None
+    log(f"openvenue: timing the OMS ({len(wire):,} commands)")
+    oms = run_openvenue_oms(wire)
     report = build_report(args, workload, peer, engine, oms)
     warn_if_mismatch(report)
     if args.json:
