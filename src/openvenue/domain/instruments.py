@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from enum import StrEnum
 
 import msgspec
@@ -82,18 +83,15 @@ class Instrument(msgspec.Struct, kw_only=True):
 
     def price_to_ticks(self, price: Decimal) -> int | None:
         """The price in whole ticks, or None if it is not on the tick grid."""
-        ticks, rest = divmod(price, self.tick_size)
-        return int(ticks) if not rest else None
+        return _whole_steps(price, self.tick_size)
 
     def qty_to_lots(self, quantity: Decimal) -> int | None:
         """The quantity in whole lots, or None if it is not a multiple of the lot."""
-        lots, rest = divmod(quantity, self.lot_size)
-        return int(lots) if not rest else None
+        return _whole_steps(quantity, self.lot_size)
 
     def amount_to_units(self, amount: Decimal) -> int | None:
         """A cash amount in whole ``amount_increment`` units, or None if finer than that."""
-        units, rest = divmod(amount, self.amount_increment)
-        return int(units) if not rest else None
+        return _whole_steps(amount, self.amount_increment)
 
     def price(self, ticks: int) -> Decimal:
         return ticks * self.tick_size
@@ -115,3 +113,11 @@ class Instrument(msgspec.Struct, kw_only=True):
         exponent = self.tick_size.as_tuple().exponent
         places = Decimal(1).scaleb(min(int(exponent), 0) - 6)
         return (Decimal(notional) * self.tick_size / filled_lots).quantize(places)
+
+
+def _whole_steps(value: Decimal, step: Decimal) -> int | None:
+    """``value / step`` if that is a whole number, exactly, at any magnitude."""
+    if not value.is_finite():
+        return None
+    ratio = Fraction(value) / Fraction(step)
+    return ratio.numerator if ratio.denominator == 1 else None

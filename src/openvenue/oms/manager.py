@@ -101,6 +101,8 @@ class OrderManager:
         id_key: bytes = b"openvenue",
         first_order_id: int = 1,
     ) -> None:
+        if not 0 < first_order_id < 1 << 62:  # UUIDs embed 62 bits of the id (domain/ids.py)
+            raise ValueError("first_order_id must be in [1, 2**62)")
         self.clock: Clock = clock or WallClock()
         self.ids = OrderIdCodec(id_key)
         self.engine = MatchingEngine(self)
@@ -439,13 +441,15 @@ class OrderManager:
             return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
         if not user.is_operator and Permission.TRADING not in user.permissions:
             return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
+        index = self.index.accounts
         if cmd.account_id:
-            candidates = list(self.index.account(cmd.account_id).open.values())
+            account = index.get(cmd.account_id)
+            candidates = [] if account is None else list(account.open.values())
         elif cmd.session_id:
             candidates = list(self.index.sessions.get(cmd.session_id, {}).values())
         else:
-            accounts = self.index.accounts if user.is_operator else user.account_ids
-            candidates = [o for a in accounts for o in self.index.account(a).open.values()]
+            accounts = index if user.is_operator else user.account_ids
+            candidates = [o for a in accounts if a in index for o in index[a].open.values()]
         outcome = Outcome(self._events)
         for order in sorted(candidates, key=_by_id):
             if not user.may_trade(order.account_id):
@@ -484,6 +488,9 @@ class OrderManager:
         if not order.is_open or order.sent_to_fund:
             return self._reject_replace(cmd, RejectReason.TOO_LATE_TO_REPLACE, order)
         inst = self.instruments[order.instrument]
+        if inst.is_fund:  # a fund order is canceled and placed again, never amended
+            return self._reject_replace(cmd, RejectReason.INVALID_ORDER_TYPE, order,
+                                        "fund orders cannot be replaced")
         try:
             lots, price, stop = self._replacement_values(cmd, order, inst)
         except Rejection as refused:

@@ -42,7 +42,9 @@ def state_hash(oms: OrderManager) -> str:
         book = oms.engine.books[symbol]
         update(_encode((symbol, book.last_price, [o.id for o in book.resting()])))
     for symbol in sorted(oms.engine.stops):
-        update(_encode((symbol, [o.id for o in oms.engine.stops[symbol]])))
+        parked = [o.id for o in oms.engine.stops[symbol]]
+        if parked:  # an empty stop book is no state: replay may create one the live run did not
+            update(_encode((symbol, parked)))
     desk = oms.fund_desk
     update(_encode((sorted(o.id for o in desk.pending()), sorted(o.id for o in desk.pending()
                                                                  if o.sent_to_fund))))

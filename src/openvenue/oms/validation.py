@@ -7,7 +7,7 @@ never rounded.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from openvenue.domain.commands import PlaceOrder
 from openvenue.domain.instruments import Instrument, TradingState
@@ -40,7 +40,10 @@ def on_grid(value: Decimal, step: Decimal, off_grid: R, invalid: R, what: str) -
     """``value`` as a whole number of ``step``; refuses non-positive, non-finite and off-grid."""
     if not value.is_finite() or value <= 0:
         raise Rejection(invalid, f"{what} must be a positive number")
-    units, rest = divmod(value, step)
+    try:
+        units, rest = divmod(value, step)
+    except InvalidOperation:  # the quotient needs more digits than the decimal context has
+        raise Rejection(invalid, f"{what} {value} is too large") from None
     if rest:
         raise Rejection(off_grid, f"{what} {value} is not a multiple of {step}")
     if units > MAX_UNITS:
