@@ -70,6 +70,7 @@ from openvenue.engine.sessions import day_end_ns
 from openvenue.oms.book_keeping import OrderIndex
 from openvenue.oms.clock import Clock, WallClock
 from openvenue.oms.outcome import Outcome
+from openvenue.oms.ports import OrderArchive
 from openvenue.oms.validation import (
     OrderGrid,
     Rejection,
@@ -124,6 +125,8 @@ class OrderManager:
         self.timers: list[tuple[int, int, int]] = []  # heap of (due_ns, kind, order_id)
         self.pending_cancels: dict[int, tuple[int, CancelReason, int]] = {}  # id -> user, reason, due
         self._fee_rates: dict[str, tuple[Decimal, Decimal]] = {}  # only instruments that charge
+        # Closed orders that retention moved out of memory stay answerable from the store.
+        self.archive: OrderArchive | None = None
         self._listeners: list[EventListener] = []
         self._events: list[Event] = []
         self._ts = 0
@@ -235,6 +238,8 @@ class OrderManager:
         coid = cmd.client_order_id
         if coid:
             existing = self.index.accounts[account_id].by_client_order_id.get(coid)
+            if existing is None and self.archive is not None:
+                existing = self.archive.find_by_client_order_id(account_id, coid)
             if existing is not None:
                 if _same_request(existing, cmd, lots, price, stop, cash):
                     return Outcome(self._events, existing)  # a retry: the order it already placed
@@ -392,6 +397,8 @@ class OrderManager:
             return _NOT_AUTHORIZED
         if order_id:
             order = self.index.orders.get(order_id)
+            if order is None and self.archive is not None:
+                order = self.archive.find_order(order_id)
             if order is None or (account_id and order.account_id != account_id):
                 return _UNKNOWN
             if not user.may_read(order.account_id):
@@ -399,6 +406,8 @@ class OrderManager:
         elif account_id and client_order_id:
             account = self.index.accounts.get(account_id)
             order = None if account is None else account.by_client_order_id.get(client_order_id)
+            if order is None and self.archive is not None:
+                order = self.archive.find_by_client_order_id(account_id, client_order_id)
             if order is None:
                 return _UNKNOWN
         else:
@@ -498,7 +507,9 @@ class OrderManager:
         new_coid = cmd.new_client_order_id
         account = self.index.accounts[order.account_id]
         if new_coid and new_coid != order.client_order_id:
-            if new_coid in account.by_client_order_id:
+            if new_coid in account.by_client_order_id or (
+                    self.archive is not None
+                    and self.archive.find_by_client_order_id(order.account_id, new_coid)):
                 return self._reject_replace(cmd, RejectReason.DUPLICATE_CLIENT_ORDER_ID, order)
         if order.post_only and price != order.price and self.engine.would_cross(
                 order.instrument, order.is_buy, price):

@@ -9,6 +9,7 @@ orders arrive.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from heapq import merge
 from enum import StrEnum
 from uuid import UUID
 
@@ -58,11 +59,16 @@ class OrderQueries:
             order_id = oms.ids.order_id_from_uuid(uuid) or 0
             if not order_id:
                 return None
+        archive = oms.archive
         if order_id:
             order = oms.index.orders.get(order_id)
+            if order is None and archive is not None:
+                order = archive.find_order(order_id)
         elif account_id and client_order_id:
             account = oms.index.accounts.get(account_id)
             order = None if account is None else account.by_client_order_id.get(client_order_id)
+            if order is None and archive is not None:
+                order = archive.find_by_client_order_id(account_id, client_order_id)
         else:
             return None
         if order is None or (account_id and order.account_id != account_id):
@@ -95,10 +101,17 @@ class OrderQueries:
             wanted = set(accounts)
             candidates = (o for o in reversed(self.oms.index.orders.values())
                           if o.account_id in wanted)
+        if cursor is not None:
+            candidates = (o for o in candidates if o.id < cursor)
+        archive = self.oms.archive
+        if archive is not None and status is not StatusFilter.OPEN:
+            # Retention moved some closed orders to the store: their ids interleave with the
+            # ones still in memory, so the two newest-first streams are merged.
+            archived = _pages(lambda before: archive.order_history(
+                list(accounts), before_order_id=before, limit=limit + 1), cursor, _order_id)
+            candidates = merge(candidates, archived, key=_order_id, reverse=True)
         items: list[Order] = []
         for order in candidates:
-            if cursor is not None and order.id >= cursor:
-                continue
             if status is StatusFilter.OPEN and not order.is_open:
                 continue
             if status is StatusFilter.CLOSED and order.is_open:
@@ -121,16 +134,33 @@ class OrderQueries:
         merged: list[OrderFilled] = [f for a in accounts for f in fills_by_account.get(a, ())]
         if len(accounts) > 1:
             merged.sort(key=_seq)
+        newest_first: Iterator[OrderFilled] = reversed(merged)
+        if cursor is not None:
+            newest_first = (f for f in newest_first if f.seq < cursor)
+        if order_id:
+            newest_first = (f for f in newest_first if f.order_id == order_id)
+        archive = self.oms.archive
+        if archive is not None:
+            archived = _pages(lambda before: archive.fills(
+                list(accounts), order_id=order_id, before_seq=before, limit=limit + 1),
+                cursor, _seq)
+            newest_first = merge(newest_first, archived, key=_seq, reverse=True)
         items: list[OrderFilled] = []
-        for fill in reversed(merged):
-            if cursor is not None and fill.seq >= cursor:
-                continue
-            if order_id and fill.order_id != order_id:
-                continue
+        for fill in newest_first:
             if len(items) == limit:
                 return Page(items, items[-1].seq)
             items.append(fill)
         return Page(items, None)
+
+
+def _pages(fetch, before: int | None, key) -> Iterator:
+    """Items of a newest-first store query, fetched a page at a time as they are consumed."""
+    while True:
+        batch = fetch(before)
+        yield from batch
+        if not batch:
+            return
+        before = key(batch[-1])
 
 
 def _matches(order: Order, instrument: str | None, side: Side | None,

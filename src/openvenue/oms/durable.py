@@ -1,0 +1,155 @@
+"""Acknowledge after durable: run a command now, release its reply only once it is journaled.
+
+``DurableOMS`` wraps the single-writer ``OrderManager``. Each command executes at once (the
+next one need not wait for the disk), its events go to the journal's writer, and the caller gets
+an ``Ack``: ``ack.wait()`` from a thread, ``await ack`` on the event loop, both giving the
+``Outcome`` once the journal has committed everything up to the state the reply describes. That
+is the manager's sequence after the command, not just the command's own events: a retried place
+that finds its order and emits nothing must still wait for the original's events.
+
+If the journal's writer fails, the state in memory is ahead of what can ever be durable: every
+pending and later acknowledgement raises ``JournalError`` and the wrapper refuses new commands
+(fail-stop). With durability ``memory`` there is no journal and acks are complete at once.
+
+Snapshots are taken here, on the OMS thread, every ``snapshot_every`` events: the OMS stops for
+the encode only; the journal writes the bytes after the events they cover are committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Generator
+from typing import Any
+
+from openvenue.domain.commands import Command
+from openvenue.oms import snapshot
+from openvenue.oms.manager import OrderManager
+from openvenue.oms.outcome import Outcome
+from openvenue.oms.ports import Journal
+
+
+class NotDurable(RuntimeError):
+    """The journal failed; nothing more can be acknowledged."""
+
+
+class Ack:
+    """One command's completion: its outcome, released once durable."""
+
+    __slots__ = ("_owner", "outcome", "seq")
+
+    def __init__(self, owner: DurableOMS, outcome: Outcome, seq: int) -> None:
+        self._owner = owner
+        self.outcome = outcome
+        self.seq = seq  # the manager's sequence when the command finished
+
+    @property
+    def done(self) -> bool:
+        journal = self._owner.journal
+        return journal is None or journal.durable_seq >= self.seq
+
+    def wait(self, timeout: float | None = None) -> Outcome:
+        """Block until durable; raises ``TimeoutError`` after ``timeout`` seconds."""
+        journal = self._owner.journal
+        if journal is not None and not journal.wait_durable(self.seq, timeout):
+            raise TimeoutError(f"event {self.seq} not durable after {timeout}s")
+        return self.outcome
+
+    def __await__(self) -> Generator[Any, None, Outcome]:
+        if not self.done:
+            yield from self._owner._durable_future(self.seq).__await__()
+        return self.outcome
+
+
+class DurableOMS:
+    def __init__(self, oms: OrderManager, journal: Journal | None, *,
+                 snapshot_every: int = 0, after_command: Callable[[], None] | None = None) -> None:
+        """``journal`` None means durability ``memory``. ``after_command`` runs on the OMS thread
+        after each command (retention sweeps hook in here)."""
+        self.oms = oms
+        self.journal = journal
+        self.snapshot_every = snapshot_every
+        self._after_command = after_command
+        self._last_snapshot = oms.seq
+        self._failed: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiters: deque[tuple[int, asyncio.Future]] = deque()
+        if journal is not None:
+            if journal.last_seq != oms.seq:
+                raise ValueError(f"the manager is at {oms.seq} but the journal at "
+                                 f"{journal.last_seq}: recover the manager from it first")
+            oms.subscribe(self._journal_events)
+            journal.add_commit_listener(self._on_commit)
+
+    # -- commands ----------------------------------------------------------------------------------
+
+    def execute(self, command: Command) -> Ack:
+        return self.run(self.oms.execute, command)
+
+    def tick(self) -> Ack:
+        return self.run(self.oms.tick)
+
+    def run(self, operation: Callable[..., Outcome], *args: Any) -> Ack:
+        """Run any manager operation (a command, ``tick``, ``define_*``) under the same rule."""
+        if self._failed is not None:
+            raise NotDurable(f"journal failed, commands are refused: {self._failed!r}")
+        outcome = operation(*args)
+        oms = self.oms
+        if self.snapshot_every and oms.seq - self._last_snapshot >= self.snapshot_every:
+            self.snapshot()
+        if self._after_command is not None:
+            self._after_command()
+        return Ack(self, outcome, oms.seq)
+
+    def snapshot(self) -> None:
+        """Snapshot now (also runs every ``snapshot_every`` events)."""
+        if self.journal is not None and self.oms.seq > 0:
+            self.journal.save_snapshot(self.oms.seq, snapshot.encode(self.oms))
+        self._last_snapshot = self.oms.seq
+
+    def _journal_events(self, events: list) -> None:
+        try:
+            self.journal.append(events)
+        except BaseException as error:
+            self._failed = error
+            raise
+
+    # -- async acknowledgement ---------------------------------------------------------------------
+
+    def _durable_future(self, seq: int) -> asyncio.Future:
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise RuntimeError("a DurableOMS serves one event loop")
+        future = loop.create_future()
+        self._waiters.append((seq, future))
+        # The writer may have committed between the caller's check and the append above, seen no
+        # waiter and scheduled nothing: settle here so this future cannot be forgotten.
+        self._release()
+        return future
+
+    def _on_commit(self, durable_seq: int) -> None:
+        """Writer thread: hop to the loop once per commit, only if someone awaits."""
+        loop = self._loop
+        if loop is not None and self._waiters:
+            try:
+                loop.call_soon_threadsafe(self._release)
+            except RuntimeError:  # the loop has closed; nobody is left to acknowledge
+                pass
+
+    def _release(self) -> None:
+        journal = self.journal
+        durable = journal.durable_seq
+        waiters = self._waiters
+        while waiters and waiters[0][0] <= durable:
+            future = waiters.popleft()[1]
+            if not future.done():
+                future.set_result(None)
+        failure = journal.failure
+        if failure is not None:
+            self._failed = failure
+            while waiters:
+                future = waiters.popleft()[1]
+                if not future.done():
+                    future.set_exception(NotDurable(f"journal failed: {failure!r}"))

@@ -1,0 +1,223 @@
+"""The SQLite store: the embedded default, one file under the data directory, in WAL mode.
+
+Layout of DATA_DIR: ``journal.sqlite`` (with SQLite's ``-wal`` and ``-shm`` beside it while open)
+and ``journal.lock``, an advisory lock held by the one process that writes.
+
+Durability: ``fsync`` runs synchronous=FULL, so every commit fsyncs the WAL before it returns;
+``os`` runs synchronous=NORMAL, so a commit reaches the OS but the WAL is only fsynced at
+checkpoints: a crash of openvenue loses nothing, a power cut may lose the last commits (never
+part of one, never the file). Writes come only from the journal's writer thread through
+``write_group``/``write_snapshot``; reads use their own connection per thread, which WAL lets
+run beside the writer without blocking it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from openvenue.domain.events import OrderFilled
+from openvenue.domain.orders import Order
+from openvenue.oms.ports import Durability
+from openvenue.storage import rows
+from openvenue.storage.codec import JournalError
+from openvenue.storage.writer import Record
+
+DB_NAME = "journal.sqlite"
+LOCK_NAME = "journal.lock"
+READ_CHUNK = 256  # records per fetch while replaying
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS journal (
+    first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL, crc INTEGER NOT NULL,
+    payload BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS snapshots (
+    seq INTEGER PRIMARY KEY, crc INTEGER NOT NULL, payload BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS archived_orders (
+    order_id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, payload BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS archived_orders_by_account ON archived_orders (account_id, order_id);
+CREATE TABLE IF NOT EXISTS archived_client_order_ids (
+    account_id INTEGER NOT NULL, client_order_id TEXT NOT NULL, order_id INTEGER NOT NULL,
+    PRIMARY KEY (account_id, client_order_id));
+CREATE TABLE IF NOT EXISTS archived_fills (
+    seq INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, order_id INTEGER NOT NULL,
+    payload BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS archived_fills_by_account ON archived_fills (account_id, seq);
+CREATE INDEX IF NOT EXISTS archived_fills_by_order ON archived_fills (order_id, seq);
+"""
+
+_SYNCHRONOUS = {Durability.FSYNC: "FULL", Durability.OS: "NORMAL"}
+
+
+class SqliteStore:
+    def __init__(self, data_dir: str | os.PathLike, durability: Durability = Durability.FSYNC,
+                 *, readonly: bool = False, lock_timeout: float = 5.0) -> None:
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / DB_NAME
+        self.readonly = readonly
+        self.durability = durability
+        self.describe = str(self.path)
+        self._local = threading.local()
+        self._lock_file = None
+        self._write: sqlite3.Connection | None = None
+        if readonly:
+            if not self.path.exists():
+                raise JournalError(f"no journal at {self.path}")
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._take_lock(lock_timeout)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={_SYNCHRONOUS[durability]}")
+        conn.executescript(_SCHEMA)
+        self._write = conn
+
+    def _take_lock(self, timeout: float) -> None:
+        """One writing process per store: a second one would fork the sequence."""
+        handle = open(self.data_dir / LOCK_NAME, "a+b")  # noqa: SIM115 - held until close
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.close()
+                    raise JournalError(f"{self.data_dir} is being written by another process")
+                time.sleep(0.05)
+        self._lock_file = handle
+
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self._local.conn = conn
+        return conn
+
+    # -- writer thread -----------------------------------------------------------------------------
+
+    def write_group(self, records: list[Record], orders: list[Order],
+                    fills: list[OrderFilled]) -> None:
+        conn = self._write
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if records:
+                conn.executemany("INSERT INTO journal VALUES (?, ?, ?, ?)", records)
+            if orders:
+                conn.executemany("INSERT OR REPLACE INTO archived_orders VALUES (?, ?, ?)",
+                                 [(o.id, o.account_id, rows.encode_order(o)) for o in orders])
+                conn.executemany(
+                    "INSERT OR REPLACE INTO archived_client_order_ids VALUES (?, ?, ?)",
+                    [(o.account_id, o.client_order_id, o.id) for o in orders if o.client_order_id])
+            if fills:
+                conn.executemany("INSERT OR REPLACE INTO archived_fills VALUES (?, ?, ?, ?)",
+                                 [(f.seq, f.account_id, f.order_id, rows.encode_fill(f))
+                                  for f in fills])
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def write_snapshot(self, seq: int, crc: int, payload: bytes) -> None:
+        conn = self._write
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("INSERT OR REPLACE INTO snapshots VALUES (?, ?, ?)", (seq, crc, payload))
+            # keep the newest two: if the newest turns out unreadable, recovery still has one
+            conn.execute("DELETE FROM snapshots WHERE seq < (SELECT seq FROM snapshots "
+                         "ORDER BY seq DESC LIMIT 1 OFFSET 1)")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    # -- opening and recovery ----------------------------------------------------------------------
+
+    def last_record(self) -> Record | None:
+        return self._reader().execute(
+            "SELECT first_seq, last_seq, crc, payload FROM journal ORDER BY first_seq DESC LIMIT 1"
+        ).fetchone()
+
+    def delete_record(self, first_seq: int) -> None:
+        self._write.execute("DELETE FROM journal WHERE first_seq = ?", (first_seq,))
+
+    def records(self, after_seq: int = 0) -> Iterator[Record]:
+        """Records holding any event after ``after_seq``, in sequence order."""
+        cursor = self._reader().execute(
+            "SELECT first_seq, last_seq, crc, payload FROM journal WHERE last_seq > ? "
+            "ORDER BY first_seq", (after_seq,))
+        while True:
+            chunk = cursor.fetchmany(READ_CHUNK)
+            if not chunk:
+                return
+            yield from chunk
+
+    def snapshot_seqs(self) -> list[int]:
+        """Sequence numbers of stored snapshots, newest first."""
+        return [r[0] for r in self._reader().execute("SELECT seq FROM snapshots ORDER BY seq DESC")]
+
+    def snapshot(self, seq: int) -> tuple[int, bytes]:
+        return self._reader().execute("SELECT crc, payload FROM snapshots WHERE seq = ?",
+                                      (seq,)).fetchone()
+
+    # -- archive (read side) -----------------------------------------------------------------------
+
+    def find_order(self, order_id: int) -> Order | None:
+        row = self._reader().execute("SELECT payload FROM archived_orders WHERE order_id = ?",
+                                     (order_id,)).fetchone()
+        return None if row is None else rows.decode_order(row[0])
+
+    def find_by_client_order_id(self, account_id: int, client_order_id: str) -> Order | None:
+        row = self._reader().execute(
+            "SELECT o.payload FROM archived_client_order_ids c JOIN archived_orders o "
+            "ON o.order_id = c.order_id WHERE c.account_id = ? AND c.client_order_id = ?",
+            (account_id, client_order_id)).fetchone()
+        return None if row is None else rows.decode_order(row[0])
+
+    def order_history(self, account_ids: Sequence[int], *, before_order_id: int | None = None,
+                      limit: int = 100) -> list[Order]:
+        if not account_ids:
+            return []
+        marks = ",".join("?" * len(account_ids))
+        result = self._reader().execute(
+            f"SELECT payload FROM archived_orders WHERE account_id IN ({marks}) AND order_id < ? "
+            "ORDER BY order_id DESC LIMIT ?",
+            (*account_ids, _below(before_order_id), limit))
+        return [rows.decode_order(r[0]) for r in result]
+
+    def fills(self, account_ids: Sequence[int], *, order_id: int = 0,
+              before_seq: int | None = None, limit: int = 100) -> list[OrderFilled]:
+        if not account_ids:
+            return []
+        marks = ",".join("?" * len(account_ids))
+        where = f"account_id IN ({marks}) AND seq < ?"
+        params: list = [*account_ids, _below(before_seq)]
+        if order_id:
+            where += " AND order_id = ?"
+            params.append(order_id)
+        result = self._reader().execute(
+            f"SELECT payload FROM archived_fills WHERE {where} ORDER BY seq DESC LIMIT ?",
+            (*params, limit))
+        return [rows.decode_fill(r[0]) for r in result]
+
+    def close(self) -> None:
+        if self._write is not None:
+            self._write.close()
+            self._write = None
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        if self._lock_file is not None:
+            self._lock_file.close()  # releases the flock
+            self._lock_file = None
+
+
+def _below(bound: int | None) -> int:
+    return (1 << 63) - 1 if bound is None else bound

@@ -1,0 +1,197 @@
+"""Group commit: one writer thread that commits whatever has queued up while it was busy.
+
+The OMS thread only appends to a list and, if the writer sleeps, wakes it. The writer takes
+everything queued, frames it into records of whole commands, commits it in one transaction and
+then advances the durable watermark. While that commit (and its fsync) runs, the next group
+gathers, so groups grow with load and no timer is needed: at low load a command is committed
+alone at once, at high load one fsync carries thousands of events.
+
+A failed commit is fatal: the watermark stops, every waiter is woken with the error and further
+appends are refused, because the OMS state is now ahead of what can be made durable and must not
+be acknowledged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Protocol
+
+from openvenue.domain.events import Event, OrderFilled
+from openvenue.domain.orders import Order
+from openvenue.oms.ports import CommitListener
+from openvenue.storage.codec import JournalError, checksum, encode_events
+
+MAX_RECORD_EVENTS = 4096  # a record holds whole commands; past this a new record starts
+
+Record = tuple[int, int, int, bytes]  # first_seq, last_seq, crc, payload
+
+
+class RecordSink(Protocol):
+    """The backend side: one transaction per call, committed with the configured durability."""
+
+    def write_group(self, records: list[Record], orders: list[Order],
+                    fills: list[OrderFilled]) -> None: ...
+
+    def write_snapshot(self, seq: int, crc: int, payload: bytes) -> None: ...
+
+
+class Ticket:
+    """Completion of an archive request, read by the OMS thread without locking."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = False
+
+
+class GroupCommitWriter:
+    def __init__(self, sink: RecordSink, last_seq: int, *, name: str = "journal-writer") -> None:
+        self._sink = sink
+        self._next_seq = last_seq + 1
+        self._durable_seq = last_seq
+        self._batches: list[Sequence[Event]] = []
+        self._archives: list[tuple[Sequence[Order], Sequence[OrderFilled], Ticket]] = []
+        self._snapshots: list[tuple[int, bytes]] = []
+        self._work = threading.Condition(threading.Lock())
+        self._durable = threading.Condition(threading.Lock())
+        self._listeners: list[CommitListener] = []
+        self._idle = False
+        self._closing = False
+        self._closed = False
+        self.failure: BaseException | None = None
+        self.groups = 0  # committed groups, for tests and benchmarks
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    # -- the OMS side ------------------------------------------------------------------------------
+
+    @property
+    def durable_seq(self) -> int:
+        return self._durable_seq
+
+    @property
+    def last_seq(self) -> int:
+        return self._next_seq - 1
+
+    def append(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        if events[0].seq != self._next_seq:
+            raise JournalError(f"events must continue the journal at {self._next_seq}, "
+                               f"got {events[0].seq}")
+        self._next_seq = events[-1].seq + 1
+        with self._work:
+            self._check_usable()
+            self._batches.append(events)
+            if self._idle:
+                self._work.notify()
+
+    def archive(self, orders: Sequence[Order], fills: Sequence[OrderFilled]) -> Ticket:
+        ticket = Ticket()
+        with self._work:
+            self._check_usable()
+            self._archives.append((orders, fills, ticket))
+            if self._idle:
+                self._work.notify()
+        return ticket
+
+    def save_snapshot(self, seq: int, state: bytes) -> None:
+        if seq > self.last_seq:
+            raise JournalError(f"snapshot at {seq} is ahead of the journal ({self.last_seq})")
+        with self._work:
+            self._check_usable()
+            self._snapshots.append((seq, state))
+            if self._idle:
+                self._work.notify()
+
+    def add_commit_listener(self, listener: CommitListener) -> None:
+        self._listeners.append(listener)
+
+    def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
+        if self._durable_seq >= seq:
+            return True
+        with self._durable:
+            ok = self._durable.wait_for(
+                lambda: self._durable_seq >= seq or self.failure is not None, timeout)
+        if self._durable_seq >= seq:
+            return True
+        if self.failure is not None:
+            raise JournalError(f"journal writer failed: {self.failure!r}") from self.failure
+        return ok
+
+    def close(self) -> None:
+        """Commit everything queued, then stop the thread. Reports a failure once; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._work:
+            self._closing = True
+            self._work.notify()
+        self._thread.join()
+        if self.failure is not None:
+            raise JournalError(f"journal writer failed: {self.failure!r}") from self.failure
+
+    def _check_usable(self) -> None:
+        if self.failure is not None:
+            raise JournalError(f"journal writer failed: {self.failure!r}") from self.failure
+        if self._closing:
+            raise JournalError("journal is closed")
+
+    # -- the writer thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        work = self._work
+        try:
+            while True:
+                with work:
+                    while not (self._batches or self._archives or self._snapshots):
+                        if self._closing:
+                            return
+                        self._idle = True
+                        work.wait()
+                        self._idle = False
+                    batches, self._batches = self._batches, []
+                    archives, self._archives = self._archives, []
+                    snapshots, self._snapshots = self._snapshots, []
+                self._commit(batches, archives)
+                for seq, state in snapshots:
+                    self._sink.write_snapshot(seq, checksum(seq, seq, state), state)
+        except BaseException as error:  # noqa: BLE001 - any failure stops acknowledgements
+            self.failure = error
+            with self._durable:
+                self._durable.notify_all()
+            with work:
+                self._closing = True
+            for listener in self._listeners:  # so asynchronous waiters learn of it too
+                listener(self._durable_seq)
+
+    def _commit(self, batches: list[Sequence[Event]], archives: list) -> None:
+        records: list[Record] = []
+        run: list[Event] = []
+        for batch in batches:
+            run += batch
+            if len(run) >= MAX_RECORD_EVENTS:
+                records.append(_frame(run))
+                run = []
+        if run:
+            records.append(_frame(run))
+        orders = [o for a in archives for o in a[0]]
+        fills = [f for a in archives for f in a[1]]
+        self._sink.write_group(records, orders, fills)
+        self.groups += 1
+        for archive in archives:
+            archive[2].done = True
+        if records:
+            durable = records[-1][1]
+            with self._durable:
+                self._durable_seq = durable
+                self._durable.notify_all()
+            for listener in self._listeners:
+                listener(durable)
+
+
+def _frame(events: list[Event]) -> Record:
+    first, last = events[0].seq, events[-1].seq
+    payload = encode_events(events)
+    return first, last, checksum(first, last, payload), payload

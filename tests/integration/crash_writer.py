@@ -1,0 +1,70 @@
+"""The writer process of the crash test: trades through the OMS and the durable wrapper until it
+is killed.
+
+Usage: crash_writer.py TARGET SCHEMA SEED
+
+It recovers from the store, prints ``RECOVERED <seq> <state hash> <snapshot seq>``, then loops:
+for each command it prints ``CMD <clock ns> <command>`` before executing it and ``ACK <seq>`` once
+the command's acknowledgement is released (durable). Every line is flushed at once, so whatever
+the test reads after a SIGKILL is exactly what the process had said. Up to ``IN_FLIGHT``
+commands are pipelined so that the journal's group commit is under real load.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from workload import define_reference_data, encode_command, random_command
+
+from openvenue.oms.clock import ManualClock
+from openvenue.oms.durable import DurableOMS
+from openvenue.oms.manager import OrderManager
+from openvenue.oms.state_hash import state_hash
+from openvenue.storage import open_journal, recover
+
+IN_FLIGHT = 256
+SNAPSHOT_EVERY = 3_000
+
+
+def main() -> None:
+    target, schema, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    out = sys.stdout
+    journal = open_journal(target, schema=schema, lock_timeout=30)
+    clock = ManualClock(0)
+    oms = OrderManager(clock)
+    report = recover(journal, oms)
+    durable = DurableOMS(oms, journal, snapshot_every=SNAPSHOT_EVERY)
+    out.write(f"RECOVERED {oms.seq} {state_hash(oms)} {report.snapshot_seq}\n")
+    out.flush()
+    last_ts = 0
+    if oms.seq == 0:
+        last_ts = time.time_ns()
+        clock.set(last_ts)
+        out.write(f"REF {last_ts}\n")
+        out.flush()
+        durable.run(define_reference_data, oms)
+    rng = random.Random(seed * 1_000_003 + oms.seq)
+    pending: deque = deque()
+    while True:
+        ts = max(time.time_ns(), last_ts + 1)
+        last_ts = ts
+        clock.set(ts)
+        command = random_command(oms, rng, oms.seq)
+        out.write(f"CMD {ts} {encode_command(command)}\n")
+        out.flush()
+        pending.append(durable.execute(command))
+        if len(pending) >= IN_FLIGHT:
+            pending[0].wait()
+        while pending and pending[0].done:
+            out.write(f"ACK {pending.popleft().seq}\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
