@@ -1,0 +1,321 @@
+"""HTTP round trips over loopback: openvenue's native API against a bare ASGI hello and the peer.
+
+Each target runs as its own server process on 127.0.0.1 and is driven by the same load
+generator: 32 keep-alive connections, each sending its next request as soon as the previous
+answer is in (closed loop), raw HTTP/1.1 over asyncio streams so the client costs as little as
+it can on a 2-core machine. Measured, in one run:
+
+- openvenue place round trips (resting limit orders), then cancel round trips of exactly those
+  orders, with durability ``fsync`` and ``memory`` (``openvenue serve --demo``);
+- a bare ASGI "hello" on the same stack (uvicorn + httptools + uvloop): the ceiling any face
+  can reach on this machine;
+- the peer, matching-engine 0.1.1's FastAPI gateway (``matching-engine serve``, fsync on), on
+  the same place load; it needs Python 3.12, so it runs from bench/.venv-peer312 (made by
+  bench/engine.py, the gateway extra installed here on first use).
+
+Every load is bounded in count and in time, and only ever targets 127.0.0.1.
+
+Usage: python bench/http.py [--count N] [--connections C] [--max-seconds S] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import msgspec
+
+BENCH_DIR = Path(__file__).resolve().parent
+PEER_VENV = BENCH_DIR / ".venv-peer312"
+PEER_REQUIREMENT = "matching-engine[gateway]==0.1.1"
+HOST = "127.0.0.1"
+TRADER_KEY = "demo-trader-1-key"
+
+HELLO_APP = """
+import asyncio, socket, sys, uvicorn, uvloop
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain"), (b"content-length", b"5")]})
+    await send({"type": "http.response.body", "body": b"hello"})
+config = uvicorn.Config(app, host="127.0.0.1", port=int(sys.argv[1]), http="httptools",
+                        lifespan="off", access_log=False, log_level="warning",
+                        server_header=False, date_header=False, proxy_headers=False)
+with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+    runner.run(uvicorn.Server(config).serve())
+"""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def free_port_base(count: int) -> int:
+    for base in range(31_000, 60_000, 17):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as sock:
+                    sock.bind((HOST, port))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no free ports")
+
+
+def wait_http(port: int, path: str, timeout: float = 30.0) -> None:
+    request = f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((HOST, port), timeout=1) as sock:
+                sock.sendall(request)
+                if sock.recv(64).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing answered 200 on {HOST}:{port}{path}")
+
+
+class ServerProcess:
+    def __init__(self, argv: list[str], port: int, health: str, env: dict | None = None):
+        self.process = subprocess.Popen(argv, env={**os.environ, **(env or {})},
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.port = port
+        try:
+            wait_http(port, health)
+        except RuntimeError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# -- the load generator ---------------------------------------------------------------------------
+
+
+def http_request(method: str, path: str, body: bytes = b"", headers: str = "") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: {HOST}\r\n{headers}"
+    if body or method in ("POST", "PATCH", "PUT"):
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+async def _connection(requests: list[bytes], port: int, latencies: list[int], bodies: list | None,
+                      deadline: float, statuses: dict[int, int]) -> None:
+    reader, writer = await asyncio.open_connection(HOST, port)
+    clock = time.perf_counter_ns
+    try:
+        for request in requests:
+            if time.monotonic() > deadline:
+                break
+            start = clock()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = 0
+            for line in head.split(b"\r\n"):
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            body = await reader.readexactly(length) if length else b""
+            latencies.append(clock() - start)
+            statuses[status] = statuses.get(status, 0) + 1
+            if bodies is not None:
+                bodies.append(body)
+    finally:
+        writer.close()
+
+
+async def drive(port: int, per_connection: list[list[bytes]], max_seconds: float,
+                keep_bodies: bool = False) -> dict:
+    latencies: list[int] = []
+    bodies: list[bytes] | None = [] if keep_bodies else None
+    statuses: dict[int, int] = {}
+    deadline = time.monotonic() + max_seconds
+    started = time.perf_counter()
+    await asyncio.gather(*(_connection(reqs, port, latencies, bodies, deadline, statuses)
+                           for reqs in per_connection))
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    n = len(latencies)
+
+    def pct(per_mille: int) -> float:
+        return round(latencies[max(0, -(-per_mille * n // 1000) - 1)] / 1e6, 3) if n else 0.0
+
+    return {"requests": n, "seconds": round(elapsed, 3), "per_s": round(n / elapsed, 1),
+            "p50_ms": pct(500), "p99_ms": pct(990), "p999_ms": pct(999), "statuses": statuses,
+            "bodies": bodies}
+
+
+def split(items: list[bytes], connections: int) -> list[list[bytes]]:
+    return [items[i::connections] for i in range(connections)]
+
+
+# -- scenarios ------------------------------------------------------------------------------------
+
+_OrderId = msgspec.json.Decoder(dict)
+
+
+def openvenue_scenario(durability: str, count: int, connections: int, max_seconds: float) -> dict:
+    data_dir = Path(tempfile.mkdtemp(prefix=f"ov-bench-{durability}-"))
+    port = free_port_base(6)
+    server = ServerProcess([sys.executable, "-m", "openvenue.cli_server", "serve", "--demo",
+                            "--data-dir", str(data_dir), "--port-base", str(port),
+                            "--durability", durability, "--log-level", "warning"],
+                           port, "/healthz")
+    auth = f"Authorization: Bearer {TRADER_KEY}\r\n"
+    try:
+        def places(n: int, tag: str) -> list[bytes]:
+            # resting buys far from any sell: every place rests, every cancel finds its order
+            return [http_request("POST", "/v1/orders", msgspec.json.encode({
+                "account_id": 1, "instrument": "AAPL", "side": "BUY", "type": "LIMIT",
+                "quantity": "1", "price": f"{100 + (i % 50) / 100:.2f}",
+                "client_order_id": f"{tag}-{i}"}), auth) for i in range(n)]
+
+        def cancels(bodies: list[bytes]) -> list[bytes]:
+            return [http_request("DELETE", f"/v1/orders/{_OrderId.decode(b)['id']}", b"", auth)
+                    for b in bodies]
+
+        warm = asyncio.run(drive(port, split(places(min(2000, count), "warm"), connections),
+                                 max_seconds, keep_bodies=True))
+        asyncio.run(drive(port, split(cancels(warm["bodies"]), connections), max_seconds))
+        place = asyncio.run(drive(port, split(places(count, "p"), connections), max_seconds,
+                                  keep_bodies=True))
+        cancel = asyncio.run(drive(port, split(cancels(place["bodies"]), connections), max_seconds))
+        for result in (place, cancel):
+            result.pop("bodies", None)
+        if set(place["statuses"]) != {201} or set(cancel["statuses"]) != {200}:
+            raise RuntimeError(f"unexpected statuses: place {place['statuses']}, "
+                               f"cancel {cancel['statuses']}")
+        return {"place": place, "cancel": cancel}
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def hello_scenario(count: int, connections: int, max_seconds: float) -> dict:
+    port = free_port_base(1)
+    server = ServerProcess([sys.executable, "-c", HELLO_APP, str(port)], port, "/")
+    try:
+        request = http_request("GET", "/")
+        asyncio.run(drive(port, split([request] * min(2000, count), connections), max_seconds))
+        result = asyncio.run(drive(port, split([request] * count, connections), max_seconds))
+        result.pop("bodies", None)
+        return result
+    finally:
+        server.stop()
+
+
+def peer_python() -> Path | None:
+    python = PEER_VENV / "bin" / "python"
+    if not python.exists():
+        log(f"peer: no virtualenv at {PEER_VENV}; run bench/engine.py once to create it")
+        return None
+    check = subprocess.run([str(python), "-c", "import fastapi, uvicorn, matching_engine.gateway"],
+                           capture_output=True)
+    if check.returncode != 0:
+        log(f"peer: installing {PEER_REQUIREMENT}")
+        subprocess.run([str(python), "-m", "pip", "install", "-q", PEER_REQUIREMENT], check=True)
+    return python
+
+
+def peer_scenario(count: int, connections: int, max_seconds: float) -> dict | None:
+    python = peer_python()
+    if python is None:
+        return None
+    data_dir = Path(tempfile.mkdtemp(prefix="me-bench-"))
+    port = free_port_base(1)
+    server = ServerProcess(
+        [str(python), "-m", "matching_engine", "serve", "--port", str(port)], port, "/healthz",
+        env={"ME_DATA_DIR": str(data_dir), "ME_FSYNC": "1"})
+    try:
+        def places(n: int) -> list[bytes]:
+            return [http_request("POST", "/markets/BTC-USDT/orders", msgspec.json.encode({
+                "account": 1, "side": "buy", "type": "limit",
+                "price": f"{100 + (i % 50) / 100:.2f}", "quantity": "0.001"})) for i in range(n)]
+
+        asyncio.run(drive(port, split(places(min(2000, count)), connections), max_seconds))
+        result = asyncio.run(drive(port, split(places(count), connections), max_seconds))
+        result.pop("bodies", None)
+        if set(result["statuses"]) != {200}:
+            raise RuntimeError(f"peer answered {result['statuses']}")
+        return result
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20_000, help="requests per measured phase")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--max-seconds", type=float, default=60.0, help="cap per phase")
+    parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    try:
+        import uvloop
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    except ImportError:
+        pass
+    n, c, t = args.count, args.connections, args.max_seconds
+    results: dict = {"machine": f"{platform.machine()} {os.cpu_count()} cores, Python "
+                                f"{platform.python_version()}", "connections": c, "count": n}
+    for durability in ("fsync", "memory"):
+        log(f"openvenue, durability {durability}...")
+        results[f"openvenue_{durability}"] = openvenue_scenario(durability, n, c, t)
+    log("bare ASGI hello...")
+    results["hello"] = hello_scenario(n, c, t)
+    peer = None
+    if not args.no_peer:
+        log("peer gateway (matching-engine 0.1.1, fsync)...")
+        peer = results["peer"] = peer_scenario(n, c, t)
+    fsync = results["openvenue_fsync"]
+    summary = {
+        "cancel_per_s_fsync": fsync["cancel"]["per_s"],
+        "cancel_p99_ms_fsync": fsync["cancel"]["p99_ms"],
+        "place_per_s_fsync": fsync["place"]["per_s"],
+        "place_p99_ms_fsync": fsync["place"]["p99_ms"],
+        "cancel_per_s_memory": results["openvenue_memory"]["cancel"]["per_s"],
+        "place_per_s_memory": results["openvenue_memory"]["place"]["per_s"],
+        "hello_per_s": results["hello"]["per_s"],
+        "peer_place_per_s": None if peer is None else peer["per_s"],
+        "peer_place_p99_ms": None if peer is None else peer["p99_ms"],
+    }
+    if args.json:
+        print(json.dumps({**summary, "details": results}))
+        return
+    print(f"{results['machine']}; {c} keep-alive connections, {n} requests per phase")
+    print(f"{'':32} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9}")
+    rows = [("openvenue place (fsync)", fsync["place"]), ("openvenue cancel (fsync)", fsync["cancel"]),
+            ("openvenue place (memory)", results["openvenue_memory"]["place"]),
+            ("openvenue cancel (memory)", results["openvenue_memory"]["cancel"]),
+            ("bare ASGI hello", results["hello"])]
+    if peer is not None:
+        rows.append(("matching-engine gateway place", peer))
+    for name, r in rows:
+        print(f"{name:32} {r['per_s']:>10,.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+              f"{r['p999_ms']:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()

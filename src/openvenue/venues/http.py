@@ -1,0 +1,284 @@
+"""A small ASGI toolkit every face is built on: routing, bodies, JSON decoding and errors.
+
+A face declares its routes on a ``Router`` and hands ``HttpApp`` an error renderer; everything
+that can go wrong before or around its handlers (unknown route, wrong method, oversized or
+malformed body, a handler that crashes) is answered through that renderer, so a client only ever
+sees the face's own error envelope, never a framework page. No framework sits underneath: the
+request path is one ASGI callable, a dict lookup for static routes and msgspec for JSON, because
+every microsecond here is spent on every order.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+
+log = logging.getLogger("openvenue.http")
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+MAX_REQUEST_ID = 64
+
+
+class HttpError(Exception):
+    """Raised by handlers (and by this toolkit) to answer with the face's error envelope."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or []
+
+
+class Response:
+    __slots__ = ("body", "content_type", "headers", "status")
+
+    def __init__(self, status: int, body: bytes, content_type: bytes = b"application/json",
+                 headers: list[tuple[bytes, bytes]] | None = None) -> None:
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.headers = headers
+
+
+_encode = msgspec.json.Encoder(decimal_format="string").encode
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    return Response(status, _encode(value))
+
+
+ErrorRenderer = Callable[[int, str, str, str], Response]
+"""(status, code, message, request_id) -> the face's error response."""
+
+Handler = Callable[["Request"], Awaitable[Response]]
+WebSocketHandler = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class Request:
+    __slots__ = ("_query", "body", "method", "params", "path", "request_id", "scope")
+
+    def __init__(self, scope: Scope, params: dict[str, str], body: bytes, request_id: str) -> None:
+        self.scope = scope
+        self.method: str = scope["method"]
+        self.path: str = scope["path"]
+        self.params = params
+        self.body = body
+        self.request_id = request_id
+        self._query: dict[str, str] | None = None
+
+    def header(self, name: bytes) -> str | None:
+        """The first value of a header (``name`` in lower case), or None."""
+        for key, value in self.scope["headers"]:
+            if key == name:
+                return value.decode("latin-1")
+        return None
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Query parameters; a repeated name keeps its first value."""
+        if self._query is None:
+            raw = self.scope.get("query_string", b"")
+            query: dict[str, str] = {}
+            if raw:
+                for key, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+                    query.setdefault(key, value)
+            self._query = query
+        return self._query
+
+
+def decode_json(body: bytes, decoder: msgspec.json.Decoder) -> Any:
+    """Decode a request body, turning every way it can be wrong into a 400 with a clear message."""
+    if not body:
+        raise HttpError(400, "INVALID_JSON", "the request body is empty; a JSON object is expected")
+    try:
+        return decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        code = "UNKNOWN_FIELD" if message.startswith("Object contains unknown field") else "INVALID_REQUEST"
+        raise HttpError(400, code, message) from None
+    except msgspec.DecodeError as exc:
+        raise HttpError(400, "INVALID_JSON", f"malformed JSON: {exc}") from None
+    except UnicodeDecodeError:
+        raise HttpError(400, "INVALID_JSON", "the request body is not valid UTF-8") from None
+    except RecursionError:
+        raise HttpError(400, "INVALID_JSON", "the JSON is nested too deeply") from None
+
+
+class Router:
+    """Method + path template -> handler. ``{name}`` segments capture one path segment."""
+
+    def __init__(self) -> None:
+        self._static: dict[str, dict[str, Handler]] = {}
+        self._templated: list[tuple[tuple[str, ...], dict[str, Handler]]] = []
+        self.websockets: dict[str, WebSocketHandler] = {}
+        self.routes: list[tuple[str, str]] = []  # (method, template), for docs and tests
+
+    def add(self, method: str, template: str, handler: Handler) -> None:
+        self.routes.append((method, template))
+        if "{" not in template:
+            self._static.setdefault(template, {})[method] = handler
+            return
+        segments = tuple(template.strip("/").split("/"))
+        for existing, methods in self._templated:
+            if existing == segments:
+                methods[method] = handler
+                return
+        self._templated.append((segments, {method: handler}))
+
+    def websocket(self, path: str, handler: WebSocketHandler) -> None:
+        self.websockets[path] = handler
+
+    def match(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
+        methods = self._static.get(path)
+        params: dict[str, str] = {}
+        if methods is None:
+            methods, params = self._match_templated(path)
+        handler = methods.get(method)
+        if handler is None:
+            allowed = ", ".join(sorted(methods))
+            raise HttpError(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}; "
+                            f"allowed: {allowed}", [(b"allow", allowed.encode())])
+        return handler, params
+
+    def _match_templated(self, path: str) -> tuple[dict[str, Handler], dict[str, str]]:
+        parts = path.strip("/").split("/")
+        for segments, methods in self._templated:
+            if len(segments) != len(parts):
+                continue
+            params = {}
+            for pattern, part in zip(segments, parts):
+                if pattern[0] == "{":
+                    if not part:
+                        break
+                    params[pattern[1:-1]] = part
+                elif pattern != part:
+                    break
+            else:
+                return methods, params
+        raise HttpError(404, "NOT_FOUND", f"no such path: {path}")
+
+
+class RequestIds:
+    """Request ids unique across restarts without a random call per request: a per-process
+    random prefix and a counter."""
+
+    __slots__ = ("_next", "_prefix")
+
+    def __init__(self) -> None:
+        self._prefix = os.urandom(4).hex()
+        self._next = 0
+
+    def new(self) -> str:
+        self._next += 1
+        return f"{self._prefix}-{self._next:x}"
+
+    def from_header(self, scope: Scope) -> str:
+        """The client's X-Request-Id when it is a sane one (echoed for tracing), else a new id."""
+        for key, value in scope["headers"]:
+            if key == b"x-request-id":
+                if 0 < len(value) <= MAX_REQUEST_ID and value.isascii() and value.decode().isprintable():
+                    return value.decode()
+                break
+        return self.new()
+
+
+class HttpApp:
+    """The ASGI callable of one face."""
+
+    def __init__(self, router: Router, render_error: ErrorRenderer, *, face: str,
+                 max_body: int = 1 << 20,
+                 on_response: Callable[[str, int], None] | None = None) -> None:
+        self.router = router
+        self.render_error = render_error
+        self.face = face
+        self.max_body = max_body
+        self.on_response = on_response
+        self.ids = RequestIds()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "websocket":
+            handler = self.router.websockets.get(scope["path"])
+            if handler is None:
+                # Closing before accept makes the server refuse the upgrade with 403.
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await handler(scope, receive, send)
+        # "lifespan" is not used: the server starts and stops the core itself.
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request_id = self.ids.from_header(scope)
+        try:
+            handler, params = self.router.match(scope["method"], scope["path"])
+            body = await self._read_body(scope, receive)
+            response = await handler(Request(scope, params, body, request_id))
+        except HttpError as exc:
+            response = self._error(exc.status, exc.code, exc.message, request_id)
+            if exc.headers:
+                response.headers = (response.headers or []) + exc.headers
+        except Exception:
+            log.exception("unhandled error in %s %s (request %s)", scope["method"], scope["path"],
+                          request_id)
+            response = self._error(500, "INTERNAL_ERROR",
+                                   "the server failed to process the request", request_id)
+        headers = [
+            (b"content-type", response.content_type),
+            (b"content-length", str(len(response.body)).encode()),
+            (b"x-request-id", request_id.encode()),
+        ]
+        if response.headers:
+            headers += response.headers
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": response.body})
+        if self.on_response is not None:
+            self.on_response(self.face, response.status)
+
+    def _error(self, status: int, code: str, message: str, request_id: str) -> Response:
+        try:
+            return self.render_error(status, code, message, request_id)
+        except Exception:
+            # A broken renderer must still not let the server's default page through.
+            log.exception("the %s error renderer failed", self.face)
+            return Response(500, _encode({"error": {"code": "INTERNAL_ERROR",
+                                                    "message": "error rendering failed",
+                                                    "request_id": request_id}}))
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
+        limit = self.max_body
+        too_large = HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes",
+                              [(b"connection", b"close")])
+        for key, value in scope["headers"]:
+            if key == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    raise HttpError(400, "INVALID_REQUEST", "invalid Content-Length") from None
+                if declared > limit:
+                    raise too_large  # refused before a byte of it is read
+                break
+        message = await receive()
+        body = message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+        chunks = [body]
+        size = len(body)
+        while message.get("more_body"):
+            message = await receive()
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
