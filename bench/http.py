@@ -178,7 +178,7 @@ _OrderId = msgspec.json.Decoder(dict)
 def openvenue_scenario(durability: str, count: int, connections: int, max_seconds: float) -> dict:
     data_dir = Path(tempfile.mkdtemp(prefix=f"ov-bench-{durability}-"))
     port = free_port_base(6)
-    server = ServerProcess([sys.executable, "-m", "openvenue.cli_server", "serve", "--demo",
+    server = ServerProcess([sys.executable, "-m", "openvenue.cli", "serve", "--demo",
                             "--data-dir", str(data_dir), "--port-base", str(port),
                             "--durability", durability, "--log-level", "warning"],
                            port, "/healthz")

@@ -22,6 +22,9 @@ _MASK31 = (1 << 31) - 1
 _MASK62 = (1 << 62) - 1
 _MASK64 = (1 << 64) - 1
 _ROUNDS = 4
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CROCKFORD_PAIRS = [a + b for a in _CROCKFORD for b in _CROCKFORD]
+_PAIR_SHIFTS = range(120, -1, -10)  # a ULID is 130 bits (2 leading zeros) in 26 characters
 
 
 class OrderIdCodec:
@@ -50,13 +53,21 @@ class OrderIdCodec:
             left, right = right ^ (((left * k) >> 7 ^ left) & _MASK31), left
         return left << 31 | right
 
-    def uuid(self, order_id: int) -> uuid.UUID:
+    def uuid_int(self, order_id: int) -> int:
         low = self._permute(order_id & _MASK62) | (0b10 << 62)  # RFC 4122 variant
         high = ((order_id ^ self._high_key) * 0x9E3779B97F4A7C15) & _MASK64
         high = ((high ^ high >> 30) * 0xBF58476D1CE4E5B9) & _MASK64
         high ^= high >> 27
         high = (high & ~(0xF << 12)) | (0x4 << 12)  # version 4
-        return uuid.UUID(int=high << 64 | low)
+        return high << 64 | low
+
+    def uuid(self, order_id: int) -> uuid.UUID:
+        return uuid.UUID(int=self.uuid_int(order_id))
+
+    def uuid_text(self, order_id: int) -> str:
+        """``str(self.uuid(order_id))`` without building the UUID object (every reply needs it)."""
+        h = f"{self.uuid_int(order_id):032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def order_id_from_uuid(self, value: str | uuid.UUID) -> int | None:
         """The sequence id a UUID was derived from, or None if it is not one of ours."""
@@ -69,9 +80,16 @@ class OrderIdCodec:
 
     # -- ULID ------------------------------------------------------------------------------------
 
+    def _ulid_int(self, order_id: int, created_ns: int) -> int:
+        return (created_ns // 1_000_000) << 80 | self._ulid_key << 64 | (order_id & _MASK64)
+
     def ulid(self, order_id: int, created_ns: int) -> ULID:
-        millis = created_ns // 1_000_000
-        return ULID.from_int(millis << 80 | self._ulid_key << 64 | (order_id & _MASK64))
+        return ULID.from_int(self._ulid_int(order_id, created_ns))
+
+    def ulid_text(self, order_id: int, created_ns: int) -> str:
+        """``str(self.ulid(...))``, ten bits (two Crockford characters) per table lookup."""
+        value = self._ulid_int(order_id, created_ns)
+        return "".join([_CROCKFORD_PAIRS[(value >> shift) & 0x3FF] for shift in _PAIR_SHIFTS])
 
     def order_id_from_ulid(self, value: str) -> int | None:
         """The sequence id inside a ULID of ours (its timestamp is checked by the caller's lookup)."""

@@ -323,7 +323,7 @@ class NativeApi:
         if len(text) == 26:  # a ULID: its id part must also carry the order's creation time
             order_id = ids.order_id_from_ulid(text) or 0
             order = self.oms.index.orders.get(order_id)
-            if order is None or str(ids.ulid(order_id, order.created_ns)) != text.upper():
+            if order is None or ids.ulid_text(order_id, order.created_ns) != text.upper():
                 return 0
             return order_id
         try:

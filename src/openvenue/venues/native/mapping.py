@@ -176,8 +176,8 @@ class _IdCache(dict):
             if len(self) >= self.LIMIT:
                 self.clear()
             codec = oms.ids
-            ids = self[order.id] = (str(codec.uuid(order.id)),
-                                    str(codec.ulid(order.id, order.created_ns)))
+            ids = self[order.id] = (codec.uuid_text(order.id),
+                                    codec.ulid_text(order.id, order.created_ns))
         return ids
 
 
