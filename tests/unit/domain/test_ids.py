@@ -111,3 +111,11 @@ class TestUlid:
             if (int(foreign) >> 64) & 0xFFFF == codec._ulid_key:
                 continue  # the 1-in-65536 chance of a matching key is not a foreign value
             assert codec.order_id_from_ulid(str(foreign)) is None
+
+
+@pytest.mark.parametrize("order_id", [1, 2, 977, 2**31 + 5, 2**62 - 1])
+@pytest.mark.parametrize("created_ns", [0, 1_767_225_600_123_456_789, 2**62])
+def test_text_forms_equal_the_library_renderings(order_id, created_ns):
+    codec = OrderIdCodec(b"text-forms")
+    assert codec.uuid_text(order_id) == str(codec.uuid(order_id))
+    assert codec.ulid_text(order_id, created_ns) == str(codec.ulid(order_id, created_ns))
