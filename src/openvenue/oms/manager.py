@@ -259,10 +259,10 @@ class OrderManager:
             cmd.session_id, is_buy, ts,
         )
         self.next_order_id += 1
+        seq = self.seq = self.seq + 1
         self._events.append(OrderAccepted(
-            self._next_seq(), ts, order.id, order.account_id, order.user_id, order.instrument,
-            coid, order.side, order.type, tif, lots, price, stop, cash, order.post_only, order.stp,
-            expire, order.session_id,
+            seq, ts, order.id, account_id, cmd.user_id, cmd.instrument, coid, cmd.side, cmd.type,
+            tif, lots, price, stop, cash, cmd.post_only, cmd.stp, expire, cmd.session_id,
         ))
         self._route(order, grid.is_fund)
         return self._publish(Outcome(self._events, order))
@@ -460,6 +460,8 @@ class OrderManager:
             accounts = index if user.is_operator else user.account_ids
             candidates = [o for a in accounts if a in index for o in index[a].open.values()]
         outcome = Outcome(self._events)
+        results: list[tuple[Order, CancelRejectReason | None]] = []
+        outcome.results = results
         for order in sorted(candidates, key=_by_id):
             if not user.may_trade(order.account_id):
                 continue
@@ -479,7 +481,7 @@ class OrderManager:
                     self._next_seq(), self._ts, cmd.user_id, order.id, order.account_id,
                     order.client_order_id, refusal,
                 ))
-            outcome.results.append((order, refusal))
+            results.append((order, refusal))
         return self._publish(outcome)
 
     # -- replace -----------------------------------------------------------------------------------

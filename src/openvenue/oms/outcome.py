@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from openvenue.domain.events import Event
 from openvenue.domain.orders import Order
 from openvenue.domain.reasons import CancelRejectReason, RejectReason
@@ -28,7 +30,8 @@ class Outcome:
         self.order = order
         self.reason = reason
         self.text = text
-        self.results: list[tuple[Order, CancelRejectReason | None]] = []
+        # CancelAllOrders replaces this with its own list; others share the empty tuple
+        self.results: Sequence[tuple[Order, CancelRejectReason | None]] = ()
 
     @property
     def ok(self) -> bool:
