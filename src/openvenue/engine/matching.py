@@ -132,13 +132,7 @@ class MatchingEngine:
 
     def cancel(self, order: Order) -> int:
         """Take a resting or parked order out; returns the leaves released (now 0 on the order)."""
-        if order.on_book:
-            book = self.books[order.instrument]
-            (book.bids if order.is_buy else book.asks).remove(order)
-        elif order.type in (_STOP, _STOP_LIMIT) and not order.triggered:
-            stops = self.stops.get(order.instrument)
-            if stops is not None:
-                stops.remove(order)
+        self.unlink(order)
         released = order.leaves
         order.leaves = 0
         return released
