@@ -242,7 +242,8 @@ class OrderManager:
                 existing = self.archive.find_by_client_order_id(account_id, coid)
             if existing is not None:
                 if _same_request(existing, cmd, lots, price, stop, cash):
-                    return Outcome(self._events, existing)  # a retry: the order it already placed
+                    # a retry: the order it already placed (plus whatever timers just ran)
+                    return self._publish(Outcome(self._events, existing))
                 return self._reject_place(cmd, RejectReason.DUPLICATE_CLIENT_ORDER_ID,
                                           f"client order id {coid} is already used")
         is_buy = cmd.side in BUY_SIDES
@@ -524,7 +525,7 @@ class OrderManager:
             account.by_client_order_id[new_coid] = order
             order.client_order_id = new_coid
         order.updated_ns = ts
-        new_leaves = lots - order.filled
+        new_leaves = _leaves_after(order, lots)
         if keeps_priority:
             self.engine.reduce(order, new_leaves)
             order.quantity = lots
@@ -546,8 +547,9 @@ class OrderManager:
         if cmd.quantity is not None:
             lots = on_grid(cmd.quantity, inst.lot_size, R.INVALID_QUANTITY_INCREMENT,
                            R.INVALID_QUANTITY, "quantity")
-            if lots <= order.filled:
-                raise Rejection(R.INVALID_QUANTITY, "the new quantity must exceed what is filled")
+            if _leaves_after(order, lots) <= 0:
+                raise Rejection(R.INVALID_QUANTITY,
+                                "the new quantity must exceed what is filled or taken off")
         if cmd.price is not None:
             if order.type not in (OrderType.LIMIT, OrderType.STOP_LIMIT):
                 raise Rejection(R.INVALID_PRICE, f"a {order.type} order has no limit price")
@@ -571,7 +573,7 @@ class OrderManager:
         ts = self._ts
         new_id = self.next_order_id
         self.next_order_id += 1
-        remaining = lots - old.filled
+        remaining = _leaves_after(old, lots)
         self.engine.cancel(old)
         old.transition(OrderStatus.REPLACED)
         old.updated_ns = ts
@@ -672,6 +674,15 @@ def apply_fund_fill(order: Order, lots: int, nav: int, cash: int, ts: int) -> No
     order.notional = nav * lots
     order.cash_amount = cash
     order.updated_ns = ts
+
+
+def _leaves_after(order: Order, quantity: int) -> int:
+    """An open order's leaves once its quantity becomes ``quantity``.
+
+    The change in quantity moves the leaves by as much; lots already filled, or taken off by
+    decrement-and-cancel self-trade prevention, stay gone.
+    """
+    return order.leaves + quantity - order.quantity
 
 
 def _fee(value: int, rate: Decimal) -> int:
