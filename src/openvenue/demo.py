@@ -146,6 +146,9 @@ def read_manifest(data_dir: Path) -> dict | None:
         return None
 
 
+_DESCRIBED = frozenset({"name", "permissions", "account_ids", "account_id", "user_id"})
+
+
 def describe(manifest: dict) -> str:
     """The manifest for a person: each face's URL and credentials."""
     lines = []
@@ -158,8 +161,12 @@ def describe(manifest: dict) -> str:
         if "admin_key" in entry:
             lines.append(f"  admin key: {entry['admin_key']}")
         for user in entry.get("users", []):
-            accounts = user.get("account_ids")
+            accounts = user.get("account_ids") or (
+                [user["account_id"]] if user.get("account_id") else None)
             where = f"accounts {accounts}" if accounts else "all accounts"
+            # each face has its own kind of credential: print whatever the entry carries
+            secrets = "  ".join(f"{key} {value}" for key, value in user.items()
+                                if key not in _DESCRIBED and value is not None)
             lines.append(f"  {user.get('name', ''):<12} {'/'.join(user.get('permissions', [])):<10} "
-                         f"{where:<16} key {user['api_key']}")
+                         f"{where:<16} {secrets}")
     return "\n".join(lines)
