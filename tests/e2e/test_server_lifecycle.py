@@ -7,7 +7,7 @@ import json
 import subprocess
 
 import httpx
-from conftest import server_command
+from venue_process import server_command
 
 
 def bearer(key: str) -> dict[str, str]:
