@@ -42,6 +42,9 @@ class Config(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     journal: str | None = None  # postgresql://... DSN; None: SQLite in the data directory
     journal_schema: str = "openvenue"  # PostgreSQL schema of the journal
     keep_closed_orders: Annotated[int, Meta(ge=0)] = 100_000  # in memory; older ones in the store
+    # Coinbase INTX face: requests per second per API key (0: off) and the signature time window
+    coinbase_intx_rate_limit: Annotated[float, Meta(ge=0)] = 40.0
+    coinbase_intx_timestamp_window_s: Annotated[int, Meta(ge=1)] = 30
 
     def port_for(self, face: str) -> int:
         if face in self.ports:
@@ -76,6 +79,9 @@ configuration (flag > OPENVENUE_* environment > TOML file > default):
   journal_schema    OPENVENUE_JOURNAL_SCHEMA    openvenue   PostgreSQL schema of the journal
   keep_closed_orders OPENVENUE_KEEP_CLOSED_ORDERS 100000    closed orders kept in memory; older
                                                             ones are answered from the store
+  coinbase_intx_rate_limit  OPENVENUE_COINBASE_INTX_RATE_LIMIT  40   INTX requests/s per key (0: off)
+  coinbase_intx_timestamp_window_s  OPENVENUE_COINBASE_INTX_TIMESTAMP_WINDOW_S  30
+                                                            accepted CB-ACCESS-TIMESTAMP skew
 """
 
 
