@@ -225,31 +225,14 @@ class OrderManager:
     def place(self, cmd: PlaceOrder) -> Outcome:
         ts = self._begin()
         user = self.users.get(cmd.user_id)
-        account_id = cmd.account_id
-        if user is None or not user.may_trade(account_id):
-            return self._reject_place(cmd, RejectReason.NOT_AUTHORIZED, "not authorised for this account")
-        if account_id not in self.accounts:
-            return self._reject_place(cmd, RejectReason.UNKNOWN_ACCOUNT, f"unknown account {account_id}")
-        grid = self.grids.get(cmd.instrument)
         try:
-            lots, price, stop, cash = validate_place(cmd, grid, ts)
+            lots, price, stop, cash, is_buy, existing = self._vet_place(cmd, user, ts)
         except Rejection as refused:
             return self._reject_place(cmd, refused.reason, refused.text)
+        if existing is not None:  # a retry: the order it already placed (and any timers just run)
+            return self._publish(Outcome(self._events, existing))
+        grid = self.grids[cmd.instrument]
         coid = cmd.client_order_id
-        if coid:
-            existing = self.index.accounts[account_id].by_client_order_id.get(coid)
-            if existing is None and self.archive is not None:
-                existing = self.archive.find_by_client_order_id(account_id, coid)
-            if existing is not None:
-                if _same_request(existing, cmd, lots, price, stop, cash):
-                    # a retry: the order it already placed (plus whatever timers just ran)
-                    return self._publish(Outcome(self._events, existing))
-                return self._reject_place(cmd, RejectReason.DUPLICATE_CLIENT_ORDER_ID,
-                                          f"client order id {coid} is already used")
-        is_buy = cmd.side in BUY_SIDES
-        if cmd.post_only and self.engine.would_cross(cmd.instrument, is_buy, price):
-            return self._reject_place(cmd, RejectReason.POST_ONLY_WOULD_CROSS,
-                                      "post-only order would take liquidity")
         tif = cmd.time_in_force
         expire = cmd.expire_ns
         if tif is _DAY and not grid.is_fund:
@@ -262,11 +245,51 @@ class OrderManager:
         self.next_order_id += 1
         seq = self.seq = self.seq + 1
         self._events.append(OrderAccepted(
-            seq, ts, order.id, account_id, cmd.user_id, cmd.instrument, coid, cmd.side, cmd.type,
+            seq, ts, order.id, cmd.account_id, cmd.user_id, cmd.instrument, coid, cmd.side, cmd.type,
             tif, lots, price, stop, cash, cmd.post_only, cmd.stp, expire, cmd.session_id,
         ))
         self._route(order, grid.is_fund)
         return self._publish(Outcome(self._events, order))
+
+    def check_place(self, cmd: PlaceOrder) -> Rejection | None:
+        """Why ``cmd`` would be refused right now, or None; changes nothing.
+
+        For faces whose venue places a batch all or nothing: every order is checked first.
+        A retry of an order already placed passes (placing it returns that order).
+        """
+        try:
+            self._vet_place(cmd, self.users.get(cmd.user_id), self.clock.now_ns())
+        except Rejection as refused:
+            return refused
+        return None
+
+    def _vet_place(self, cmd: PlaceOrder, user: User | None, ts: int
+                   ) -> tuple[int, int, int, int, bool, Order | None]:
+        """Every check of a PlaceOrder: ``(lots, price, stop, cash, is_buy, existing)`` or raises.
+
+        ``existing`` is the order a retry of the same request already placed.
+        """
+        account_id = cmd.account_id
+        if user is None or not user.may_trade(account_id):
+            raise Rejection(RejectReason.NOT_AUTHORIZED, "not authorised for this account")
+        if account_id not in self.accounts:
+            raise Rejection(RejectReason.UNKNOWN_ACCOUNT, f"unknown account {account_id}")
+        lots, price, stop, cash = validate_place(cmd, self.grids.get(cmd.instrument), ts)
+        coid = cmd.client_order_id
+        if coid:
+            existing = self.index.accounts[account_id].by_client_order_id.get(coid)
+            if existing is None and self.archive is not None:
+                existing = self.archive.find_by_client_order_id(account_id, coid)
+            if existing is not None:
+                if _same_request(existing, cmd, lots, price, stop, cash):
+                    return lots, price, stop, cash, existing.is_buy, existing
+                raise Rejection(RejectReason.DUPLICATE_CLIENT_ORDER_ID,
+                                f"client order id {coid} is already used")
+        is_buy = cmd.side in BUY_SIDES
+        if cmd.post_only and self.engine.would_cross(cmd.instrument, is_buy, price):
+            raise Rejection(RejectReason.POST_ONLY_WOULD_CROSS,
+                            "post-only order would take liquidity")
+        return lots, price, stop, cash, is_buy, None
 
     def new_order(
         self, oid, account_id, user_id, instrument, coid, side, typ, tif, lots, price, stop, cash,

@@ -22,7 +22,6 @@ from openvenue.domain.events import OrderCanceled, OrderFilled
 from openvenue.domain.instruments import Instrument
 from openvenue.domain.orders import Order
 from openvenue.oms.queries import MAX_PAGE, StatusFilter
-from openvenue.oms.validation import Rejection, validate_place
 from openvenue.venues.clear_street import schemas
 from openvenue.venues.clear_street.auth import account_id_of, authenticate
 from openvenue.venues.clear_street.mapping import (
@@ -309,14 +308,13 @@ class ClearStreetApi:
             raise error(400, "orders: at least one order is required")
         commands = [self._place_command(user.id, account_id, i, o) for i, o in enumerate(orders)]
         # The whole array is checked before any of it is placed (contract, section 8), by the
-        # core's own validation, so one bad order places none.
-        now = self.oms.clock.now_ns()
+        # core's own checks, so one bad order places none.
         by_client_id: dict[str, PlaceOrder] = {}
         for index, command in enumerate(commands):
-            try:
-                validate_place(command, self.oms.grids.get(command.instrument), now)
-            except Rejection as refused:
-                raise error(422, f"orders[{index}]: {refused.text}") from None
+            refused = self.oms.check_place(command)
+            if refused is not None:
+                raise refusal(refused.reason, f"orders[{index}]: {refused.text}",
+                              command.client_order_id, account_id, None)
             first = by_client_id.setdefault(command.client_order_id, command)
             if first != command:
                 raise error(422, f"Order id {command.client_order_id} already used for account "

@@ -1,0 +1,35 @@
+"""check_place: every refusal a PlaceOrder would meet, found without changing anything."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from openvenue.domain.commands import PlaceOrder
+from openvenue.domain.orders import OrderType, Side
+from openvenue.domain.reasons import RejectReason
+from openvenue.oms.state_hash import state_hash
+
+
+def order(venue, user: int | None = None, price: str = "10.00") -> PlaceOrder:
+    return PlaceOrder(user_id=venue.TRADER_A if user is None else user,
+                      account_id=venue.ACCOUNT_A, instrument="AAPL", side=Side.BUY,
+                      type=OrderType.LIMIT, quantity=Decimal(1), price=Decimal(price),
+                      client_order_id="a")
+
+
+def test_refusals_are_found_and_nothing_changes(venue):
+    oms = venue.oms
+    before = state_hash(oms)
+    assert oms.check_place(order(venue)) is None
+    assert oms.check_place(order(venue, price="10.001")).reason is \
+        RejectReason.INVALID_PRICE_INCREMENT
+    assert oms.check_place(order(venue, user=venue.TRADER_B)).reason is RejectReason.NOT_AUTHORIZED
+    assert state_hash(oms) == before
+
+
+def test_a_used_client_order_id_passes_only_for_the_same_order(venue):
+    oms = venue.oms
+    assert oms.execute(order(venue)).ok
+    assert oms.check_place(order(venue)) is None  # a retry: placing it returns the order
+    refused = oms.check_place(order(venue, price="11.00"))
+    assert refused.reason is RejectReason.DUPLICATE_CLIENT_ORDER_ID
