@@ -26,6 +26,7 @@ import msgspec
 from openvenue.domain.accounts import User
 from openvenue.venues.aries.mapping import AriesError
 from openvenue.venues.http import Request
+from openvenue.venues.wire import bearer_token
 
 ORDER_EXECUTION = "order:execution"
 ORDER_INFORMATION = "order:information"
@@ -156,13 +157,6 @@ def granted_scopes(requested: str | None, held: frozenset[str]) -> frozenset[str
     return frozenset(requested.split()) & held
 
 
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 class Authenticator:

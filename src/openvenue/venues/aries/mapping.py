@@ -13,7 +13,6 @@ only what was still open, so views add the fills of the orders it replaced.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -25,6 +24,7 @@ from openvenue.domain.orders import Order
 from openvenue.oms.manager import OrderManager
 from openvenue.venues.aries import schemas
 from openvenue.venues.http import HttpError, Response
+from openvenue.venues.wire import rfc3339_ms as format_ns
 
 ORDER_PREFIX = "ORD-"
 CANCEL_PREFIX = "CXL-"
@@ -221,10 +221,6 @@ def cancel_id(seq: int, ts: int, oms: OrderManager) -> str:
 # -- times ----------------------------------------------------------------------------------------
 
 
-def format_ns(ns: int) -> str:
-    """RFC 3339 UTC to the millisecond: what Aries sends and the SDK's datetimes parse."""
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{nanos // 1_000_000:03d}Z"
 
 
 # -- order views ----------------------------------------------------------------------------------

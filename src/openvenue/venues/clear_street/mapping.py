@@ -9,7 +9,6 @@ the core can give maps to one status here, never 408, 409 or 5xx: the SDK retrie
 from __future__ import annotations
 
 import re
-import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -22,6 +21,7 @@ from openvenue.domain.reasons import CancelReason, CancelRejectReason, RejectRea
 from openvenue.oms.manager import OrderManager
 from openvenue.venues.clear_street import schemas
 from openvenue.venues.http import HttpError
+from openvenue.venues.wire import rfc3339_ns as format_ns
 
 # -- errors ---------------------------------------------------------------------------------------
 
@@ -164,16 +164,6 @@ def status_of(order: Order) -> str:
 
 # -- times ----------------------------------------------------------------------------------------
 
-_last_second: list = [None, ""]  # one-entry cache: most timestamps in a reply share a second
-
-
-def format_ns(ns: int) -> str:
-    """RFC 3339 UTC with nanoseconds, as the seed shows: 2025-10-31T13:30:00.000000000Z."""
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    if _last_second[0] != seconds:
-        _last_second[0] = seconds
-        _last_second[1] = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
-    return f"{_last_second[1]}{nanos:09d}Z"
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

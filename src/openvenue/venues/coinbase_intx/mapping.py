@@ -28,6 +28,7 @@ from openvenue.domain.reasons import CancelReason, CancelRejectReason, RejectRea
 from openvenue.oms.manager import OrderManager
 from openvenue.venues.coinbase_intx import schemas
 from openvenue.venues.http import HttpError
+from openvenue.venues.wire import rfc3339_ms as format_ns
 
 INT64_MAX = (1 << 63) - 1
 BRR = "io.javalin.http.BadRequestResponse: "  # the prefix of the venue's 400 titles
@@ -201,9 +202,6 @@ def plain(value: Decimal) -> str:
     return f"{value.normalize():f}"
 
 
-def format_ns(ns: int) -> str:
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{nanos // 1_000_000:03d}Z"
 
 
 def parse_time(text: str, field: str) -> int:

@@ -12,17 +12,11 @@ import hmac
 from openvenue.domain.accounts import User
 from openvenue.venues.core import Core
 from openvenue.venues.http import HttpError, Request
+from openvenue.venues.wire import bearer_token
 
 _CHALLENGE = [(b"www-authenticate", b'Bearer realm="openvenue"')]
 
 
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 def user_for_key(core: Core, api_key: str | None) -> User | None:

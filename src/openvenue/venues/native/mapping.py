@@ -9,7 +9,6 @@ rules refuse. 400 is kept for requests that are malformed before the core sees t
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +21,7 @@ from openvenue.domain.reasons import CancelRejectReason, RejectReason
 from openvenue.oms.manager import OrderManager
 from openvenue.venues.http import HttpError
 from openvenue.venues.native import schemas
+from openvenue.venues.wire import rfc3339_ns as format_ns
 
 # Beyond these a decimal cannot be an order's price or size on any grid, and the exact
 # arithmetic that checks the grid would overflow or underflow its context: refuse it up front,
@@ -113,17 +113,6 @@ def parse_time(text: str, field: str) -> int:
         raise HttpError(400, "INVALID_REQUEST", f"{field} is not a valid time") from None
     nanos = int((fraction or "").ljust(9, "0"))
     return int(moment.timestamp()) * 1_000_000_000 + nanos
-
-
-_last_second: list = [None, ""]  # one-entry cache: most timestamps in a reply share a second
-
-
-def format_ns(ns: int) -> str:
-    seconds, nanos = divmod(ns, 1_000_000_000)
-    if _last_second[0] != seconds:
-        _last_second[0] = seconds
-        _last_second[1] = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
-    return f"{_last_second[1]}{nanos:09d}Z"
 
 
 class _Scale:

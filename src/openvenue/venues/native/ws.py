@@ -34,8 +34,9 @@ from openvenue.domain.reasons import CancelReason
 from openvenue.oms.manager import SYSTEM_USER_ID
 from openvenue.venues.core import Core
 from openvenue.venues.feed import ResumeUnavailable
-from openvenue.venues.native.auth import bearer_token, user_for_key
+from openvenue.venues.native.auth import user_for_key
 from openvenue.venues.native.mapping import event_view
+from openvenue.venues.wire import bearer_token
 
 log = logging.getLogger("openvenue.native.ws")
 

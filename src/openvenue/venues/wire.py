@@ -1,0 +1,42 @@
+"""Wire formats several faces share: bearer credentials and RFC 3339 UTC timestamps.
+
+Timestamps are formatted from the core's nanoseconds with a one-entry cache of the seconds part:
+the timestamps of one reply (created, updated, fills) nearly always share their second, and
+``strftime`` is the expensive half.
+"""
+
+from __future__ import annotations
+
+import time
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+_last_second: list = [None, ""]
+
+
+def _seconds_part(seconds: int) -> str:
+    if _last_second[0] != seconds:
+        _last_second[0] = seconds
+        _last_second[1] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return _last_second[1]
+
+
+def rfc3339_ns(ns: int) -> str:
+    """``2025-10-31T13:30:00.000000000Z``: nanosecond precision."""
+    seconds, nanos = divmod(ns, 1_000_000_000)
+    return f"{_seconds_part(seconds)}.{nanos:09d}Z"
+
+
+def rfc3339_ms(ns: int) -> str:
+    """``2025-10-31T13:30:00.000Z``: millisecond precision."""
+    seconds, nanos = divmod(ns, 1_000_000_000)
+    return f"{_seconds_part(seconds)}.{nanos // 1_000_000:03d}Z"
