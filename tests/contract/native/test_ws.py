@@ -119,18 +119,19 @@ def _status(http, order_id: int) -> str:
 
 
 def test_cancel_on_disconnect_cancels_only_that_sessions_orders(http, live_venue):
-    ws = connect(live_venue.ws_url + "?cancel_on_disconnect=true", additional_headers=bearer(T1))
-    hello = receive(ws)
-    assert hello["cancel_on_disconnect"] is True
-    session = hello["session_id"]
-    in_session = place(http, session_id=session)
-    # an instrument no other test rests orders on, so only this taker can fill it
-    filled_part = place(http, session_id=session, instrument="BTC-PERP", side="SELL",
-                        price="90000.0", quantity="4")
-    place(http, key=T2, account_id=2, instrument="BTC-PERP", side="BUY", price="90000.0",
-          quantity="1", time_in_force="IOC")
-    outside = place(http)
-    ws.close()
+    with connect(live_venue.ws_url + "?cancel_on_disconnect=true",
+                 additional_headers=bearer(T1)) as ws:
+        hello = receive(ws)
+        assert hello["cancel_on_disconnect"] is True
+        session = hello["session_id"]
+        in_session = place(http, session_id=session)
+        # an instrument no other test rests orders on, so only this taker can fill it
+        filled_part = place(http, session_id=session, instrument="BTC-PERP", side="SELL",
+                            price="90000.0", quantity="4")
+        place(http, key=T2, account_id=2, instrument="BTC-PERP", side="BUY", price="90000.0",
+              quantity="1", time_in_force="IOC")
+        outside = place(http)
+    # leaving the block dropped the connection
     deadline = time.monotonic() + 5
     while _status(http, in_session["id"]) != "CANCELED" and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -165,12 +166,11 @@ def test_another_users_session_cannot_be_used(http, live_venue):
 
 @pytest.mark.parametrize("enabled", [True, False])
 def test_cancel_on_disconnect_can_be_switched_per_connection(http, live_venue, enabled):
-    ws = connect(live_venue.ws_url, additional_headers=bearer(T1))
-    session = receive(ws)["session_id"]
-    ws.send(json.dumps({"op": "cancel_on_disconnect", "enabled": enabled}))
-    assert receive(ws)["enabled"] is enabled
-    order = place(http, session_id=session)
-    ws.close()
+    with connect(live_venue.ws_url, additional_headers=bearer(T1)) as ws:
+        session = receive(ws)["session_id"]
+        ws.send(json.dumps({"op": "cancel_on_disconnect", "enabled": enabled}))
+        assert receive(ws)["enabled"] is enabled
+        order = place(http, session_id=session)
     expected = "CANCELED" if enabled else "NEW"
     deadline = time.monotonic() + 3
     while _status(http, order["id"]) != expected and time.monotonic() < deadline:
