@@ -167,6 +167,15 @@ class FundOrderSent(_Event):
     account_id: int
 
 
+class FundOrderSettled(_Event):
+    """An executed fund order settled (units and cash booked), banking days after execution."""
+
+    seq: int
+    ts: int
+    order_id: int
+    account_id: int
+
+
 class InstrumentDefined(_Event):
     """Reference data travels in the same stream, so a replay needs nothing else."""
 
@@ -206,6 +215,7 @@ Event = (
     | ReplaceRejected
     | OrderExpired
     | FundOrderSent
+    | FundOrderSettled
     | InstrumentDefined
     | ClientDefined
     | AccountDefined
@@ -214,5 +224,5 @@ Event = (
 
 ORDER_EVENTS = (
     OrderAccepted, OrderFilled, OrderTriggered, OrderReduced, OrderPendingCancel, OrderCanceled,
-    OrderReplaced, OrderExpired, FundOrderSent,
+    OrderReplaced, OrderExpired, FundOrderSent, FundOrderSettled,
 )

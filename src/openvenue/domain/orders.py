@@ -151,6 +151,7 @@ class Order(msgspec.Struct, gc=False):
     sent_to_fund: bool = False
     replaced_by: int = 0
     replaces: int = 0
+    settled_ns: int = 0  # fund orders: when the fund desk booked the settlement
     # the price level queue, an intrusive doubly linked list: O(1) unlink on cancel. Orders are
     # always unlinked when they leave the book, so these references never form a lasting cycle.
     prev: Order | None = None

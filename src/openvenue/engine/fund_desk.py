@@ -4,7 +4,8 @@ An order waits until its fund's cut-off, when the desk sends it to the fund (fro
 cannot be canceled). Once the desk is given the day's net asset value, each sent order executes
 in full: a subscription buys as many whole unit-lots as its cash amount pays for (units round
 down, as funds issue them), a redemption sells its units for their value rounded down to the
-cash increment. Arithmetic is exact (fractions), never float.
+cash increment. Arithmetic is exact (fractions), never float. An executed order then waits for
+settlement (some banking days later, see ``fund_calendar``) in ``executed``.
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ class FundExecution:
 
 
 class FundDesk:
-    __slots__ = ("sent", "waiting")
+    __slots__ = ("executed", "sent", "waiting")
 
     def __init__(self) -> None:
         self.waiting: dict[str, dict[int, Order]] = {}
         self.sent: dict[str, dict[int, Order]] = {}
+        self.executed: dict[str, dict[int, Order]] = {}  # filled at NAV, not yet settled
 
     def accept(self, order: Order) -> None:
         self.waiting.setdefault(order.instrument, {})[order.id] = order
@@ -39,9 +41,19 @@ class FundDesk:
         waiting = self.waiting.get(order.instrument)
         return waiting is not None and waiting.pop(order.id, None) is not None
 
-    def cut_off(self, instrument: str) -> list[Order]:
-        """Send every waiting order of the fund; returns them in arrival order."""
-        orders = list(self.waiting.pop(instrument, {}).values())
+    def cut_off(self, instrument: str, accepted_before_ns: int = 0) -> list[Order]:
+        """Send the fund's waiting orders (only those accepted before ``accepted_before_ns``, the
+        cut-off instant, when given); returns them in arrival order."""
+        waiting = self.waiting.get(instrument, {})
+        if accepted_before_ns:
+            orders = [o for o in waiting.values() if o.created_ns < accepted_before_ns]
+            for order in orders:
+                del waiting[order.id]
+        else:
+            orders = list(waiting.values())
+            waiting.clear()
+        if not waiting:
+            self.waiting.pop(instrument, None)
         sent = self.sent.setdefault(instrument, {})
         for order in orders:
             order.sent_to_fund = True
@@ -60,7 +72,10 @@ class FundDesk:
         lot = Fraction(instrument.lot_size)
         increment = Fraction(instrument.amount_increment)
         executions = []
-        for order in self.sent.pop(instrument.symbol, {}).values():
+        sent = self.sent.pop(instrument.symbol, {})
+        executed = self.executed.setdefault(instrument.symbol, {}) if sent else {}
+        for order in sent.values():
+            executed[order.id] = order
             if order.is_buy:  # subscription by amount
                 lots = int(order.cash_amount * increment / (nav * lot))
                 cash = order.cash_amount
@@ -71,8 +86,17 @@ class FundDesk:
         return executions
 
     def forget(self, order: Order) -> None:
-        """Drop an executed order (replay)."""
+        """Replay of an execution: the order moves from sent to awaiting settlement."""
         self.sent.get(order.instrument, {}).pop(order.id, None)
+        self.executed.setdefault(order.instrument, {})[order.id] = order
+
+    def settle(self, order: Order) -> None:
+        """The order's settlement is booked: the desk is done with it."""
+        executed = self.executed.get(order.instrument)
+        if executed is not None:
+            executed.pop(order.id, None)
+            if not executed:
+                del self.executed[order.instrument]
 
     def pending(self) -> list[Order]:
         return [o for group in (*self.waiting.values(), *self.sent.values()) for o in group.values()]

@@ -45,3 +45,70 @@ class ManualClock:
 
     def set(self, now_ns: int) -> None:
         self._now = now_ns
+
+
+class SandboxClock:
+    """The server's clock: wall time plus an offset that the sandbox's admin API can move.
+
+    Running, it reads wall time plus ``offset_ns``; frozen, it keeps returning the instant it was
+    frozen at (or moved to). ``advance`` moves it forwards by a duration (frozen or not); ``set``
+    moves it to an instant, and is the only way to go backwards — an explicit operator action, for
+    replaying a scenario; ``resume`` lets it run again from where it stands. Like ``WallClock`` it
+    never repeats or goes back on its own (a stepped-back system clock is absorbed), so timers and
+    order timestamps stay monotonic unless someone deliberately sets it back. Expiries, delayed
+    cancels and the fund desk's cut-offs all read this clock, so moving it is how tests and
+    scenarios make hours or banking days pass at once.
+    """
+
+    __slots__ = ("_frozen_at", "_last", "offset_ns")
+
+    def __init__(self) -> None:
+        self.offset_ns = 0
+        self._frozen_at: int | None = None
+        self._last = 0
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen_at is not None
+
+    def now_ns(self) -> int:
+        if self._frozen_at is not None:
+            return self._frozen_at
+        now = time.time_ns() + self.offset_ns
+        if now <= self._last:
+            now = self._last + 1
+        self._last = now
+        return now
+
+    def freeze(self) -> int:
+        """Stop time where it stands; returns that instant."""
+        if self._frozen_at is None:
+            self._frozen_at = self.now_ns()
+        return self._frozen_at
+
+    def resume(self) -> int:
+        """Let time run again from the instant it stands at (the offset absorbs the pause)."""
+        if self._frozen_at is not None:
+            self.offset_ns = self._frozen_at - time.time_ns()
+            self._last = self._frozen_at
+            self._frozen_at = None
+        return self.now_ns()
+
+    def advance(self, nanoseconds: int) -> int:
+        """Move forwards by a duration, frozen or running; returns the new instant."""
+        if nanoseconds < 0:
+            raise ValueError("a clock advances forwards; use set() to go back")
+        if self._frozen_at is not None:
+            self._frozen_at += nanoseconds
+            return self._frozen_at
+        self.offset_ns += nanoseconds
+        return self.now_ns()
+
+    def set(self, now_ns: int) -> int:
+        """Move to ``now_ns`` (backwards too: explicit), keeping the frozen/running state."""
+        if self._frozen_at is not None:
+            self._frozen_at = now_ns
+            return now_ns
+        self.offset_ns = now_ns - time.time_ns()
+        self._last = now_ns - 1
+        return self.now_ns()

@@ -6,7 +6,11 @@ and emits sequenced events. It is the engine's ``ExecutionSink``: fills, self-tr
 stop triggers come back here in the order they happen and become events at once.
 
 Time comes only from the clock port. Timers (DAY/GTD expiry, delayed cancels) are due by that
-clock and run before the next command or on ``tick()``, so a frozen clock freezes them too.
+clock and run before the next command or on ``tick()``, so a frozen clock freezes them too. With
+a ``FundSchedule`` the fund desk's calendar is run the same way: once the clock passes a fund's
+cut-off its waiting orders accepted before that instant are sent, a fund with a standing NAV
+executes its sent orders when the NAV is struck, and executed orders settle after the fund's
+settlement banking days — each before the next command, however far the clock jumped.
 
 Authorisation never leaks existence: a user who may not see an account's orders is told
 UNKNOWN_ORDER for an order named by id, exactly as for an id that does not exist. Naming an
@@ -38,6 +42,7 @@ from openvenue.domain.events import (
     ClientDefined,
     Event,
     FundOrderSent,
+    FundOrderSettled,
     InstrumentDefined,
     OrderAccepted,
     OrderCanceled,
@@ -64,6 +69,7 @@ from openvenue.domain.orders import (
     TimeInForce,
 )
 from openvenue.domain.reasons import CancelReason, CancelRejectReason, RejectReason
+from openvenue.engine.fund_calendar import NEVER, FundSchedule
 from openvenue.engine.fund_desk import FundDesk
 from openvenue.engine.matching import MatchingEngine
 from openvenue.engine.sessions import day_end_ns
@@ -101,6 +107,7 @@ class OrderManager:
         *,
         id_key: bytes = b"openvenue",
         first_order_id: int = 1,
+        fund_schedule: FundSchedule | None = None,
     ) -> None:
         if not 0 < first_order_id < 1 << 62:  # UUIDs embed 62 bits of the id (domain/ids.py)
             raise ValueError("first_order_id must be in [1, 2**62)")
@@ -108,6 +115,10 @@ class OrderManager:
         self.ids = OrderIdCodec(id_key)
         self.engine = MatchingEngine(self)
         self.fund_desk = FundDesk()
+        self.fund_schedule = fund_schedule
+        # when the fund calendar next has work; 0: look again at the next command (recomputed
+        # from the desk, so a recovered manager needs nothing restored)
+        self._fund_due_ns = NEVER if fund_schedule is None else 0
         self.index = OrderIndex()
         self.instruments: dict[str, Instrument] = {}
         self.instruments_by_id: dict[int, Instrument] = {}
@@ -163,6 +174,8 @@ class OrderManager:
         timers = self.timers
         if timers and timers[0][0] <= ts:
             self._run_timers(ts)
+        if ts >= self._fund_due_ns:
+            self._run_fund_schedule(ts)
         return ts
 
     def _publish(self, outcome: Outcome) -> Outcome:
@@ -249,6 +262,8 @@ class OrderManager:
             tif, lots, price, stop, cash, cmd.post_only, cmd.stp, expire, cmd.session_id,
         ))
         self._route(order, grid.is_fund)
+        if grid.is_fund and self.fund_schedule is not None:
+            self._fund_due_ns = 0  # its cut-off may come before anything already due
         return self._publish(Outcome(self._events, order))
 
     def check_place(self, cmd: PlaceOrder) -> Rejection | None:
@@ -659,22 +674,66 @@ class OrderManager:
     # -- fund desk ---------------------------------------------------------------------------------
 
     def run_fund_cutoff(self, cmd: RunFundCutoff) -> Outcome:
-        ts = self._begin()
-        for order in self.fund_desk.cut_off(cmd.instrument):
-            order.updated_ns = ts
-            self._events.append(FundOrderSent(self._next_seq(), ts, order.id, order.account_id))
+        self._begin()
+        self._send_fund_orders(cmd.instrument, 0)
         return self._publish(Outcome(self._events))
 
+    def _send_fund_orders(self, instrument: str, accepted_before_ns: int) -> None:
+        ts = self._ts
+        for order in self.fund_desk.cut_off(instrument, accepted_before_ns):
+            order.updated_ns = ts
+            self._events.append(FundOrderSent(self._next_seq(), ts, order.id, order.account_id))
+
+    def _run_fund_schedule(self, ts: int) -> None:
+        """Whatever the fund calendar has made due by ``ts``: cut-offs, NAV strikes, settlements."""
+        schedule = self.fund_schedule
+        desk = self.fund_desk
+        due = NEVER
+        for symbol in [s for s, waiting in desk.waiting.items() if waiting]:
+            self._send_fund_orders(symbol, schedule.last_cutoff_ns(symbol, ts))
+            if desk.waiting.get(symbol):
+                due = min(due, schedule.next_cutoff_ns(symbol, ts))
+        for symbol in [s for s, sent in desk.sent.items() if sent]:
+            standing = schedule.navs.get(symbol)
+            if standing is None:
+                continue  # waits for an operator to set the NAV
+            strike = schedule.nav_strike_ns(symbol, min(o.updated_ns for o in desk.sent[symbol].values()))
+            if strike <= ts:
+                try:
+                    self._execute_fund(self.instruments[symbol], standing[0])
+                except Rejection:  # an off-grid standing NAV: the orders wait for a valid one
+                    continue
+            else:
+                due = min(due, strike)
+        for symbol in list(desk.executed):
+            for order in list(desk.executed[symbol].values()):
+                settles = schedule.settlement_ns(symbol, order.updated_ns)
+                if settles <= ts:
+                    desk.settle(order)
+                    order.settled_ns = order.updated_ns = ts
+                    self._events.append(FundOrderSettled(self._next_seq(), ts, order.id,
+                                                         order.account_id))
+                else:
+                    due = min(due, settles)
+        self._fund_due_ns = due
+
     def execute_fund_orders(self, cmd: ExecuteFundOrders) -> Outcome:
-        ts = self._begin()
+        self._begin()
         inst = self.instruments.get(cmd.instrument)
         if inst is None or not inst.is_fund:
             return self._publish(Outcome(self._events, None, RejectReason.UNKNOWN_INSTRUMENT))
         try:
-            nav = on_grid(cmd.nav, inst.tick_size, RejectReason.INVALID_PRICE_INCREMENT,
-                          RejectReason.INVALID_PRICE, "NAV")
+            self._execute_fund(inst, cmd.nav)
         except Rejection as refused:
             return self._publish(Outcome(self._events, None, refused.reason, refused.text))
+        if self.fund_schedule is not None:
+            self._fund_due_ns = 0  # the executions now wait for settlement
+        return self._publish(Outcome(self._events))
+
+    def _execute_fund(self, inst: Instrument, nav_value: Decimal) -> None:
+        ts = self._ts
+        nav = on_grid(nav_value, inst.tick_size, RejectReason.INVALID_PRICE_INCREMENT,
+                      RejectReason.INVALID_PRICE, "NAV")
         for execution in self.fund_desk.execute(inst, nav):
             order = execution.order
             trade_id = self.next_trade_id
@@ -686,7 +745,6 @@ class OrderManager:
             self.record_fill(fill)
             order.record_fill()
             self._closed(order)
-        return self._publish(Outcome(self._events))
 
 
 def apply_fund_fill(order: Order, lots: int, nav: int, cash: int, ts: int) -> None:

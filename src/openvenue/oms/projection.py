@@ -56,6 +56,7 @@ class Projector:
             ev.ReplaceRejected: _nothing,
             ev.OrderExpired: self._expired,
             ev.FundOrderSent: self._fund_sent,
+            ev.FundOrderSettled: self._fund_settled,
         }
 
     def apply(self, event: ev.Event) -> None:
@@ -208,6 +209,11 @@ class Projector:
 
     def _fund_sent(self, e: ev.FundOrderSent) -> None:
         self.oms.fund_desk.mark_sent(self._order(e))
+
+    def _fund_settled(self, e: ev.FundOrderSettled) -> None:
+        order = self._order(e)
+        self.oms.fund_desk.settle(order)
+        order.settled_ns = e.ts
 
 
 def _nothing(event: ev.Event) -> None:

@@ -22,6 +22,7 @@ from heapq import heapify
 
 from openvenue.domain.events import (
     Event,
+    FundOrderSettled,
     OrderCanceled,
     OrderExpired,
     OrderFilled,
@@ -57,7 +58,8 @@ class Retention:
             if kind is OrderFilled:
                 if not event.leaves:
                     closed.append(event.order_id)
-            elif kind is OrderCanceled or kind is OrderExpired:
+            elif kind is OrderCanceled or kind is OrderExpired or kind is FundOrderSettled:
+                # (a fund order executed at NAV stays in memory until it settles: noted again then)
                 closed.append(event.order_id)
             elif kind is OrderReplaced:
                 if event.new_order_id:
@@ -84,10 +86,13 @@ class Retention:
         if len(closed) < self.keep_closed + self.slack:
             return
         orders_by_id = self.oms.index.orders
+        # with a fund calendar, an executed fund order settles later: it stays until then
+        awaiting_settlement = self.oms.fund_desk.executed if self.oms.fund_schedule else {}
         victims = []
         while len(closed) > self.keep_closed:
             order = orders_by_id.get(closed.popleft())
-            if order is not None and not order.is_open:
+            if order is not None and not order.is_open and order.id not in awaiting_settlement.get(
+                    order.instrument, ()):
                 victims.append(order)
         if not victims:
             return
@@ -102,6 +107,7 @@ class Retention:
         ids = {o.id for o in orders}
         for order in orders:
             del index.orders[order.id]
+            oms.fund_desk.settle(order)  # awaiting settlement only without a fund calendar
             account = index.accounts[order.account_id]
             account.orders.pop(order.id, None)
             coids = account.by_client_order_id

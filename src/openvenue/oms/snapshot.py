@@ -24,7 +24,7 @@ from openvenue.domain.reasons import CancelReason
 from openvenue.engine.matching import _StopBook  # restoring an empty stop book needs the type
 from openvenue.oms.manager import OrderManager
 
-FORMAT = 1  # bump when the layout changes; older snapshots are then ignored, never misread
+FORMAT = 2  # bump when the layout changes; older snapshots are then ignored, never misread
 
 _ORDER_FIELDS = tuple(f for f in Order.__struct_fields__ if f not in ("prev", "next"))
 _order_values = attrgetter(*_ORDER_FIELDS)
@@ -74,6 +74,7 @@ class State(msgspec.Struct, array_like=True):
     stops: list[_Stops]
     fund_waiting: list[tuple[str, list[int]]]
     fund_sent: list[tuple[str, list[int]]]
+    fund_executed: list[tuple[str, list[int]]]  # awaiting settlement
     pending_cancels: list[tuple[int, int, CancelReason, int]]
     timers: list[tuple[int, int, int]]
     fills: list[tuple[int, list[OrderFilled]]]
@@ -133,6 +134,7 @@ def encode(oms: OrderManager) -> bytes:
         stops=[_Stops(symbol, _ids(s.buys), _ids(s.sells)) for symbol, s in oms.engine.stops.items()],
         fund_waiting=[(symbol, list(g)) for symbol, g in oms.fund_desk.waiting.items()],
         fund_sent=[(symbol, list(g)) for symbol, g in oms.fund_desk.sent.items()],
+        fund_executed=[(symbol, list(g)) for symbol, g in oms.fund_desk.executed.items()],
         pending_cancels=[(oid, user, reason, due)
                          for oid, (user, reason, due) in oms.pending_cancels.items()],
         timers=list(oms.timers),
@@ -193,6 +195,8 @@ def restore(oms: OrderManager, data: bytes | State) -> OrderManager:
     desk = oms.fund_desk
     desk.waiting = {symbol: {oid: orders[oid] for oid in ids} for symbol, ids in state.fund_waiting}
     desk.sent = {symbol: {oid: orders[oid] for oid in ids} for symbol, ids in state.fund_sent}
+    desk.executed = {symbol: {oid: orders[oid] for oid in ids}
+                     for symbol, ids in state.fund_executed}
     oms.pending_cancels = {oid: (user, reason, due)
                            for oid, user, reason, due in state.pending_cancels}
     oms.timers = [tuple(t) for t in state.timers]  # already a heap: kept exactly as laid out

@@ -48,6 +48,7 @@ def state_hash(oms: OrderManager) -> str:
     desk = oms.fund_desk
     update(_encode((sorted(o.id for o in desk.pending()), sorted(o.id for o in desk.pending()
                                                                  if o.sent_to_fund))))
+    update(_encode(sorted(o for group in desk.executed.values() for o in group)))
     update(_encode(sorted((k, list(v)) for k, v in oms.pending_cancels.items())))
     for account_id in sorted(oms.fills):
         fills = oms.fills[account_id]
