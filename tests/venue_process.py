@@ -58,7 +58,10 @@ class VenueProcess:
         self.process = subprocess.Popen(
             server_command("serve", "--demo", "--data-dir", str(self.data_dir),
                            "--port-base", str(self.port_base), *self.extra),
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            stdout=log, stderr=subprocess.STDOUT,
+            # tests own their books: no simulated market makers unless a test asks for them
+            # (``--liquidity on`` or a scenario; flags win over the environment)
+            env={"OPENVENUE_LIQUIDITY": "false", **os.environ, "PYTHONUNBUFFERED": "1"})
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

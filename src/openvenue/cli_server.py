@@ -5,7 +5,11 @@ parsed arguments and returns an exit code. The admin verbs (``instruments``, ``c
 ``accounts``, ``users``, ``keys``) talk to a running server's admin API over HTTP, finding its
 URL and admin key in the flags, the environment, or the data directory's manifest — in that
 order — so on a demo they need no flags at all. ``python -m openvenue.cli_server`` runs these
-verbs on their own.
+verbs on their own. ``clock`` reads or moves the sandbox clock (``clock advance 3600`` makes an hour
+pass: cut-offs and expiries it passes run at once) and ``funds nav SYMBOL NAV`` sets a fund's NAV,
+executing the orders already sent to it. ``faults`` manages fault injection rules and
+``sandbox`` the simulated market and deterministic outcomes (fill an order, reject the next
+ones, move a price); see README "Testing your client".
 """
 
 from __future__ import annotations
@@ -42,7 +46,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "host": args.host, "port_base": args.port_base, "data_dir": args.data_dir,
         "durability": args.durability, "log_format": args.log_format, "log_level": args.log_level,
         "demo": True if args.demo else None, "admin_key": args.admin_key,
-        "journal": args.journal,
+        "journal": args.journal, "scenario": args.scenario,
+        "liquidity": None if args.liquidity is None else args.liquidity == "on",
+        "sandbox_seed": args.seed, "market_hours": args.market_hours,
     }
     try:
         config = config_module.load(args.config, overrides=overrides,
@@ -154,6 +160,40 @@ def _admin(args: argparse.Namespace) -> object:
                                                           "label": args.label})
         _call(args, "DELETE", f"/v1/admin/keys/{quote(args.key_id, safe='')}")
         return {"revoked": args.key_id}
+    if what == "faults":
+        if action == "list":
+            return _call(args, "GET", "/v1/admin/sandbox/faults")
+        if action == "clear":
+            _call(args, "DELETE", "/v1/admin/sandbox/faults")
+            return {"cleared": True}
+        if action == "remove":
+            _call(args, "DELETE", f"/v1/admin/sandbox/faults/{args.rule_id}")
+            return {"removed": args.rule_id}
+        return _call(args, "POST", "/v1/admin/sandbox/faults", _drop_none({
+            "effect": args.effect, "face": args.face, "operation": args.operation,
+            "account_id": args.account, "probability": args.probability, "count": args.count,
+            "status": args.status, "apply": args.apply or None, "latency_ms": args.latency_ms,
+            "delay_ms": args.delay_ms, "message": args.message}))
+    if what == "sandbox":
+        if action == "show":
+            return _call(args, "GET", "/v1/admin/sandbox")
+        if action == "fill":
+            return _call(args, "POST", f"/v1/admin/sandbox/orders/{args.order_id}/fill",
+                         _drop_none({"quantity": args.quantity}))
+        if action == "reject-next":
+            return _call(args, "POST", "/v1/admin/sandbox/reject-next", _drop_none({
+                "count": args.count, "account_id": args.account, "reason": args.reason}))
+        return _call(args, "POST", f"/v1/admin/sandbox/prices/{quote(args.symbol, safe='')}",
+                     {"price": args.price})
+    if what == "clock":
+        if action == "show":
+            return _call(args, "GET", "/v1/admin/clock")
+        return _call(args, "POST", "/v1/admin/clock", _drop_none({
+            "action": action, "seconds": getattr(args, "seconds", None),
+            "time": getattr(args, "time", None)}))
+    if what == "funds":
+        return _call(args, "POST", f"/v1/admin/funds/{quote(args.symbol, safe='')}/nav",
+                     {"nav": args.nav})
     raise AssertionError(what)
 
 
@@ -202,6 +242,14 @@ def register(subparsers) -> None:
     serve.add_argument("--admin-key", help="admin API key (default: generated, in DATA_DIR/admin.key)")
     serve.add_argument("--log-format", choices=("text", "json"), help="default text")
     serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+    serve.add_argument("--scenario", metavar="FILE",
+                       help="TOML/YAML scenario: the demo venue plus its instruments, accounts, "
+                            "market, faults and clock (see scenarios/)")
+    serve.add_argument("--liquidity", choices=("on", "off"),
+                       help="simulated market makers (default: on with --demo/--scenario)")
+    serve.add_argument("--seed", type=int, help="sandbox seed: market and fault draws (default 1)")
+    serve.add_argument("--market-hours", choices=("always", "regular", "extended"),
+                       help="refuse equity orders outside these hours (default always)")
     serve.set_defaults(run=cmd_serve)
 
     demo_parser = subparsers.add_parser(
@@ -265,3 +313,54 @@ def register(subparsers) -> None:
     revoke = actions.add_parser("revoke", parents=[parent], help="revoke an API key")
     revoke.add_argument("key_id")
 
+    actions = verb("clock", "read, freeze, advance, set or resume the sandbox clock (admin API)")
+    actions.add_parser("show", parents=[parent], help="the clock's time and state")
+    actions.add_parser("freeze", parents=[parent], help="stop time where it is")
+    actions.add_parser("resume", parents=[parent], help="let time run again from where it is")
+    advance = actions.add_parser("advance", parents=[parent],
+                                 help="move forwards by SECONDS (decimal), frozen or running")
+    advance.add_argument("seconds")
+    set_clock = actions.add_parser("set", parents=[parent],
+                                   help="move to an RFC 3339 TIME (the only way backwards)")
+    set_clock.add_argument("time")
+
+    actions = verb("funds", "set a fund's NAV, executing its sent orders (admin API)")
+    nav = actions.add_parser("nav", parents=[parent], help="set SYMBOL's NAV")
+    nav.add_argument("symbol")
+    nav.add_argument("nav")
+
+    actions = verb("faults", "list, add, remove or clear fault injection rules (admin API)")
+    actions.add_parser("list", parents=[parent], help="the rules and how often each fired")
+    actions.add_parser("clear", parents=[parent], help="remove every rule")
+    remove = actions.add_parser("remove", parents=[parent], help="remove one rule")
+    remove.add_argument("rule_id", type=int)
+    add = actions.add_parser("add", parents=[parent], help="add a rule (see README: Testing your client)")
+    add.add_argument("--effect", choices=("error", "latency", "delay_cancel", "drop",
+                                          "duplicate_event", "reorder_event"), default="error")
+    add.add_argument("--face", help="native, coinbase_intx, clear_street, aries, alphapoint_apex, "
+                                    "fondo or any (default any)")
+    add.add_argument("--operation", choices=("place", "cancel", "replace", "cancel_all", "get",
+                                             "list", "auth", "read", "websocket", "any"))
+    add.add_argument("--account", type=int, help="only commands on this account")
+    add.add_argument("--probability", type=float, help="0..1 (default 1)")
+    add.add_argument("--count", type=int, help="fire at most this often (default: unlimited)")
+    add.add_argument("--status", type=int, help="error status (default 503)")
+    add.add_argument("--apply", action="store_true",
+                     help="apply the command, then answer with the error (or drop)")
+    add.add_argument("--latency-ms", type=int)
+    add.add_argument("--delay-ms", type=int, help="delay_cancel: how long the cancel stays pending")
+    add.add_argument("--message")
+
+    actions = verb("sandbox", "the sandbox's market and deterministic outcomes (admin API)")
+    actions.add_parser("show", parents=[parent], help="seed, markets, fault rules")
+    fill = actions.add_parser("fill", parents=[parent],
+                              help="the market maker trades against a resting order")
+    fill.add_argument("order_id")
+    fill.add_argument("--quantity", help="default: all of its leaves")
+    reject = actions.add_parser("reject-next", parents=[parent], help="refuse the next order(s)")
+    reject.add_argument("--count", type=int)
+    reject.add_argument("--account", type=int, help="only orders on this account")
+    reject.add_argument("--reason", help="a reject reason (default INSTRUMENT_NOT_TRADING)")
+    price = actions.add_parser("price", parents=[parent], help="move SYMBOL's reference price")
+    price.add_argument("symbol")
+    price.add_argument("price")

@@ -45,6 +45,16 @@ class Config(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     # Coinbase INTX face: requests per second per API key (0: off) and the signature time window
     coinbase_intx_rate_limit: Annotated[float, Meta(ge=0)] = 40.0
     coinbase_intx_timestamp_window_s: Annotated[int, Meta(ge=1)] = 30
+    # sandbox controls (openvenue.sandbox): None = on with demo or a scenario
+    sandbox: bool | None = None
+    scenario: str | None = None  # TOML/YAML scenario file; runs the demo venue plus the file
+    liquidity: bool | None = None  # simulated market makers; None = on whenever the sandbox is
+    sandbox_seed: int = 1
+    market_hours: Literal["always", "regular", "extended"] = "always"
+
+    def __post_init__(self) -> None:
+        if self.scenario:
+            self.demo = True
 
     def port_for(self, face: str) -> int:
         if face in self.ports:
@@ -82,6 +92,12 @@ configuration (flag > OPENVENUE_* environment > TOML file > default):
   coinbase_intx_rate_limit  OPENVENUE_COINBASE_INTX_RATE_LIMIT  40   INTX requests/s per key (0: off)
   coinbase_intx_timestamp_window_s  OPENVENUE_COINBASE_INTX_TIMESTAMP_WINDOW_S  30
                                                             accepted CB-ACCESS-TIMESTAMP skew
+  sandbox           OPENVENUE_SANDBOX           auto        sandbox controls (liquidity, faults,
+                                                            outcomes); auto: on with demo/scenario
+  scenario          OPENVENUE_SCENARIO          -           TOML/YAML scenario file (implies demo)
+  liquidity         OPENVENUE_LIQUIDITY         auto        simulated market makers (on with sandbox)
+  sandbox_seed      OPENVENUE_SANDBOX_SEED      1           seeds the market and fault draws
+  market_hours      OPENVENUE_MARKET_HOURS      always      always | regular | extended (equities)
 """
 
 

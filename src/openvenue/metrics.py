@@ -40,6 +40,7 @@ class Metrics:
         self.http_responses: Counter[tuple[str, int]] = Counter()
         self.ws_connections: Counter[str] = Counter()  # open connections by face
         self.journal_commit = Histogram(COMMIT_BUCKETS)
+        self.faults: Counter[tuple[str, str, str]] = Counter()  # sandbox: (face, operation, fault)
         self.gauges: dict[str, tuple[str, Callable[[], float]]] = {}
 
     def on_events(self, events: list) -> None:
@@ -49,6 +50,9 @@ class Metrics:
 
     def on_response(self, face: str, status: int) -> None:
         self.http_responses[(face, status)] += 1
+
+    def on_fault(self, face: str, operation: str, fault: str) -> None:
+        self.faults[(face, operation, fault)] += 1
 
     def gauge(self, name: str, help_text: str, read: Callable[[], float]) -> None:
         """A value read at scrape time (open orders, sequence number...)."""
@@ -73,6 +77,11 @@ class Metrics:
         family("openvenue_websocket_connections", "gauge", "Open WebSocket connections, by face.")
         for face, value in sorted(self.ws_connections.items()):
             lines.append(f'openvenue_websocket_connections{{face="{face}"}} {value}')
+        family("openvenue_faults_injected_total", "counter",
+               "Faults and outcomes injected by the sandbox, by face, operation and fault.")
+        for (face, operation, fault), value in sorted(self.faults.items()):
+            lines.append(f'openvenue_faults_injected_total{{face="{face}",operation="{operation}",'
+                         f'fault="{fault}"}} {value}')
         family("openvenue_journal_commit_seconds", "histogram",
                "Time from a command's execution to the durable commit of its events.")
         hist = self.journal_commit

@@ -26,13 +26,15 @@ from time import perf_counter
 
 import uvicorn
 
-from openvenue import demo
+from openvenue import demo, sandbox as sandbox_controls
 from openvenue.config import Config
 from openvenue.domain.accounts import Account, Client, User
 from openvenue.domain.commands import Command
 from openvenue.domain.instruments import Instrument
+from openvenue.engine.fund_calendar import FundSchedule
 from openvenue.metrics import Metrics
 from openvenue.oms.durable import DurableOMS
+from openvenue.oms.clock import SandboxClock
 from openvenue.oms.retention import Retention
 from openvenue.oms.manager import OrderManager
 from openvenue.oms.outcome import Outcome
@@ -151,7 +153,8 @@ def resolve_admin_key(config: Config) -> str:
 
 
 def build_core(config: Config) -> Core:
-    oms = OrderManager(id_key=config.id_key.encode())
+    # the sandbox clock (moved by the admin API) drives timers and the fund desk's calendar
+    oms = OrderManager(SandboxClock(), id_key=config.id_key.encode(), fund_schedule=FundSchedule())
     metrics = Metrics()
     port, journal = make_port(config, oms, metrics)
     feed = Feed(config.ws_retained_events, start_seq=oms.seq, gated=journal is not None)
@@ -251,8 +254,14 @@ class Server:
         if config.demo:
             seeded = await demo.seed(core)
             log.info("demo: %s", f"seeded {seeded} definitions" if seeded else "already seeded")
+        try:
+            sandbox = await sandbox_controls.build(config, core)
+        except ValueError as exc:  # a scenario or market setting that cannot be used
+            raise RuntimeError(str(exc)) from None
         for face, sock in sockets:
             app = face.build(core, config)
+            if sandbox is not None:
+                sandbox.attach(app)
             uv_config = uvicorn.Config(
                 app, http="httptools", ws="websockets-sansio", lifespan="off", log_config=None,
                 access_log=False, server_header=False, date_header=False,
@@ -269,6 +278,8 @@ class Server:
             log.info("%s listening on %s", face.name, listener.base_url,
                      extra={"face": face.name, "port": port})
         self._tick_task = asyncio.create_task(self._tick())
+        if sandbox is not None:
+            sandbox.start()
         core.ready = True
         manifest = self.manifest()
         demo.write_manifest(self.data_dir, manifest)
@@ -307,6 +318,8 @@ class Server:
                                for listener in self.listeners), return_exceptions=True)
         if self._tick_task is not None:
             self._tick_task.cancel()
+        if core is not None and core.sandbox is not None:
+            await core.sandbox.stop()
         if core is not None:
             await core.port.close()
         (self.data_dir / demo.MANIFEST_NAME).unlink(missing_ok=True)

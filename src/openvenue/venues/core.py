@@ -53,6 +53,7 @@ class Core:
         # of sessions from before a restart (still on persisted orders) are never reused.
         self._next_session = time.time_ns() // 1000
         self.sessions: dict[int, int] = {}  # open session id -> user id
+        self.sandbox = None  # openvenue.sandbox.Sandbox, when the sandbox controls are on
 
     async def execute(self, command: Command) -> Outcome:
         self.metrics.commands[type(command).__name__] += 1

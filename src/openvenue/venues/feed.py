@@ -24,7 +24,7 @@ from openvenue.domain import events as ev
 ACCOUNT_EVENTS = frozenset({
     ev.OrderAccepted, ev.OrderRejected, ev.OrderFilled, ev.OrderTriggered, ev.OrderReduced,
     ev.OrderPendingCancel, ev.OrderCanceled, ev.CancelRejected, ev.OrderReplaced,
-    ev.ReplaceRejected, ev.OrderExpired, ev.FundOrderSent,
+    ev.ReplaceRejected, ev.OrderExpired, ev.FundOrderSent, ev.FundOrderSettled,
 })
 
 Listener = Callable[[ev.Event], None]

@@ -195,6 +195,8 @@ class RequestIds:
 class HttpApp:
     """The ASGI callable of one face."""
 
+    faults = None  # the sandbox's shared fault injector (sandbox.faults), when it is on
+
     def __init__(self, router: Router, render_error: ErrorRenderer, *, face: str,
                  max_body: int = 1 << 20,
                  on_response: Callable[[str, int], None] | None = None) -> None:
@@ -215,6 +217,13 @@ class HttpApp:
                 # Closing before accept makes the server refuse the upgrade with 403.
                 await send({"type": "websocket.close", "code": 1008})
                 return
+            if self.faults is not None:  # event faults know the face that subscribed
+                token = self.faults.enter(self.face, "websocket")
+                try:
+                    await handler(scope, receive, send)
+                finally:
+                    self.faults.leave(token)
+                return
             await handler(scope, receive, send)
         # "lifespan" is not used: the server starts and stops the core itself.
 
@@ -223,7 +232,11 @@ class HttpApp:
         try:
             handler, params = self.router.match(scope["method"], scope["path"])
             body = await self._read_body(scope, receive)
-            response = await handler(Request(scope, params, body, request_id))
+            if self.faults is None:
+                response = await handler(Request(scope, params, body, request_id))
+            else:
+                response = await self.faults.run(self.face, Request(scope, params, body, request_id),
+                                                 handler)
         except HttpError as exc:
             response = self._error(exc.status, exc.code, exc.message, request_id)
             if exc.headers:

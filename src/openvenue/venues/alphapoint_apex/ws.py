@@ -167,6 +167,7 @@ class ApexGateway:
         self.sessions = Sessions()
         self.views = Views(core.oms)
         self.calls = Calls(self)
+        self.faults = None  # the sandbox's shared fault injector (sandbox.faults), when it is on
 
     async def __call__(self, scope, receive, send) -> None:
         message = await receive()
@@ -215,7 +216,15 @@ class ApexGateway:
         conn.request_i = i
         conn.held = []
         try:
-            body = await self._call(conn, frame)
+            if self.faults is None:
+                body = await self._call(conn, frame)
+            else:
+                body = await self._faulty_call(conn, frame)
+                if body is None:  # an injected dropped connection: no reply, ever
+                    conn.held = None
+                    conn.close_code = 1011
+                    conn.wakeup.set()
+                    return
         except ApexError as error:
             body = error.body()
         except Exception:
@@ -224,6 +233,32 @@ class ApexGateway:
         conn.reply(schemas.REPLY, i, name, body)
         if conn.token:
             self.sessions.touch(conn.token)
+
+    async def _faulty_call(self, conn: Connection, frame: schemas.Frame) -> Any:
+        """A call under the sandbox's fault rules (the same rules as every HTTP face): an
+        injected error is answered as APEX answers a failed call; None means drop the socket."""
+        from openvenue.sandbox.faults import APEX_OPERATIONS, InjectedFault, current
+
+        operation = APEX_OPERATIONS.get(frame.n.lower(), "read")
+        try:
+            context = await self.faults.before_call(FACE, operation)
+            if context.operation == "dropped":
+                return None
+            try:
+                body = await self._call(conn, frame)
+            except ApexError as error:
+                body = error.body()
+            finally:
+                current.set(None)
+            if context.after:
+                rule = context.after[0]
+                if rule.effect == "drop":
+                    return None
+                raise InjectedFault(rule)
+            return body
+        except InjectedFault as fault:
+            code = SERVER_ERROR if fault.status >= 500 else INVALID_REQUEST
+            return ApexError(code, f"{fault.status} {fault.message}").body()
 
     async def _call(self, conn: Connection, frame: schemas.Frame) -> Any:
         if frame.m not in (schemas.REQUEST, schemas.SUBSCRIBE, schemas.UNSUBSCRIBE):

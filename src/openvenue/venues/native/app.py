@@ -16,7 +16,14 @@ from importlib.metadata import PackageNotFoundError, version
 import msgspec
 
 from openvenue.domain.accounts import Account, Client, User
-from openvenue.domain.commands import CancelAllOrders, CancelOrder, PlaceOrder, ReplaceOrder
+from openvenue.domain.commands import (
+    CancelAllOrders,
+    CancelOrder,
+    ExecuteFundOrders,
+    PlaceOrder,
+    ReplaceOrder,
+)
+from openvenue.domain.events import OrderFilled
 from openvenue.domain.instruments import Instrument
 from openvenue.domain.orders import OrderType, Side
 from openvenue.oms.manager import SYSTEM_USER_ID
@@ -227,6 +234,42 @@ class NativeApi:
         r(O("DELETE", "/v1/admin/keys/{key_id}", "Revoke an API key", admin, auth="admin",
             params=[Param("key_id", "path", {"type": "string", "maxLength": 64})],
             responses={204: None}, errors=(404,)), self.admin_revoke_key)
+        r(O("GET", "/v1/admin/clock", "Read the sandbox clock", admin, auth="admin",
+            responses={200: schemas.Clock}), self.admin_clock)
+        r(O("POST", "/v1/admin/clock", "Freeze, advance, set or resume the sandbox clock", admin,
+            auth="admin", body=schemas.ClockRequest, responses={200: schemas.Clock},
+            errors=(409,), description="Timers, expiries and the fund desk's cut-offs, NAV strikes "
+            "and settlements that the move makes due run before the reply."), self.admin_set_clock)
+        r(O("POST", "/v1/admin/funds/{symbol}/nav", "Set a fund's NAV and execute its sent orders",
+            admin, auth="admin", params=[Param("symbol", "path", {"type": "string", "maxLength": 64})],
+            body=schemas.FundNavRequest, responses={200: schemas.FundNav},
+            errors=(404, 422)), self.admin_fund_nav)
+        sandbox = "Sandbox"
+        r(O("GET", "/v1/admin/sandbox", "The sandbox: seed, simulated markets, fault rules", sandbox,
+            auth="admin", responses={200: schemas.SandboxState}, errors=(404,)), self.sandbox_show)
+        r(O("GET", "/v1/admin/sandbox/faults", "List fault injection rules", sandbox, auth="admin",
+            responses={200: schemas.FaultRuleList}, errors=(404,)), self.sandbox_faults)
+        r(O("POST", "/v1/admin/sandbox/faults", "Add a fault injection rule", sandbox, auth="admin",
+            body=schemas.FaultRule, responses={201: schemas.FaultRule}, errors=(404, 422),
+            description="Matched by face, operation, account, probability and count; see README "
+                        "'Testing your client'."), self.sandbox_add_fault)
+        r(O("DELETE", "/v1/admin/sandbox/faults", "Remove every fault rule", sandbox, auth="admin",
+            responses={204: None}, errors=(404,)), self.sandbox_clear_faults)
+        r(O("DELETE", "/v1/admin/sandbox/faults/{rule_id}", "Remove a fault rule", sandbox,
+            auth="admin", params=[Param("rule_id", "path", _ID_SCHEMA)], responses={204: None},
+            errors=(404,)), self.sandbox_remove_fault)
+        r(O("POST", "/v1/admin/sandbox/orders/{order_id}/fill",
+            "The market maker trades against a resting order", sandbox, auth="admin",
+            params=[_ORDER_P], body=schemas.SandboxFillRequest, responses={200: schemas.Order},
+            errors=(404, 409, 422), description="Through the book, at the order's limit price: "
+            "orders ahead of it fill first."), self.sandbox_fill)
+        r(O("POST", "/v1/admin/sandbox/reject-next", "Refuse the next order(s)", sandbox,
+            auth="admin", body=schemas.RejectNextRequest, responses={204: None},
+            errors=(404,)), self.sandbox_reject_next)
+        r(O("POST", "/v1/admin/sandbox/prices/{symbol}", "Move an instrument's reference price",
+            sandbox, auth="admin", params=[Param("symbol", "path", {"type": "string", "maxLength": 64})],
+            body=schemas.SandboxPriceRequest, responses={200: schemas.SandboxMarket},
+            errors=(404, 422)), self.sandbox_move_price)
 
     # -- service ----------------------------------------------------------------------------------
 
@@ -569,11 +612,143 @@ class NativeApi:
             key_id=record.key_id, user_id=record.user_id, label=record.label,
             created_at=format_ns(record.created_ns), api_key=api_key), 201)
 
+    def _clock_view(self) -> schemas.Clock:
+        clock = self.oms.clock
+        now = clock.now_ns()
+        return schemas.Clock(time=format_ns(now), time_ns=now,
+                             frozen=bool(getattr(clock, "frozen", False)),
+                             offset_ns=getattr(clock, "offset_ns", 0))
+
+    async def admin_clock(self, request: Request) -> Response:
+        require_admin(self.core, request)
+        return json_response(self._clock_view())
+
+    async def admin_set_clock(self, request: Request) -> Response:
+        require_admin(self.core, request)
+        body: schemas.ClockRequest = _decode(request, schemas.ClockRequest)
+        clock = self.oms.clock
+        if not hasattr(clock, "advance"):
+            raise HttpError(409, "CLOCK_NOT_CONTROLLABLE", "this server runs on wall time")
+        if body.action == "advance":
+            if body.seconds is None:
+                raise HttpError(400, "INVALID_REQUEST", "advance needs seconds")
+            seconds = parse_admin_decimal(body.seconds, "seconds")
+            if seconds < 0 or seconds > 10 * 366 * 86_400:
+                raise HttpError(400, "INVALID_REQUEST", "seconds must be from 0 to ten years")
+            clock.advance(int(seconds * 1_000_000_000))
+        elif body.action == "set":
+            if body.time is None:
+                raise HttpError(400, "INVALID_REQUEST", "set needs time (RFC 3339)")
+            clock.set(parse_time(body.time, "time"))
+        elif body.action == "freeze":
+            clock.freeze()
+        else:
+            clock.resume()
+        await self.core.port.tick()  # whatever the move made due happens before the reply
+        return json_response(self._clock_view())
+
+    async def admin_fund_nav(self, request: Request) -> Response:
+        require_admin(self.core, request)
+        body: schemas.FundNavRequest = _decode(request, schemas.FundNavRequest)
+        inst = self.oms.instruments.get(request.params["symbol"])
+        if inst is None or not inst.is_fund:
+            raise HttpError(404, "UNKNOWN_INSTRUMENT", "no such fund")
+        nav = parse_admin_decimal(body.nav, "nav")
+        if nav <= 0 or inst.price_to_ticks(nav) is None:
+            raise HttpError(422, "INVALID_NAV", f"nav must be positive and a multiple of {inst.tick_size}")
+        outcome = await self.core.execute(ExecuteFundOrders(instrument=inst.symbol, nav=nav))
+        if outcome.reason is not None:
+            raise HttpError(422, "INVALID_NAV", outcome.text or str(outcome.reason))
+        now = self.oms.clock.now_ns()
+        schedule = self.oms.fund_schedule
+        if schedule is not None:  # later days' sent orders execute at it too, when it is struck
+            schedule.set_nav(inst.symbol, nav, now)
+        executed = sum(1 for e in outcome.events if type(e) is OrderFilled)
+        return json_response(schemas.FundNav(symbol=inst.symbol, nav=str(nav), time=format_ns(now),
+                                             executed=executed))
+
     async def admin_revoke_key(self, request: Request) -> Response:
         require_admin(self.core, request)
         if not self.core.credentials.revoke(request.params["key_id"]):
             raise HttpError(404, "UNKNOWN_KEY", "no such API key")
         return Response(204, b"")
+
+
+    # -- sandbox ----------------------------------------------------------------------------------
+
+    def _sandbox(self, request: Request):
+        require_admin(self.core, request)
+        sandbox = self.core.sandbox
+        if sandbox is None:
+            raise HttpError(404, "SANDBOX_OFF", "the sandbox controls are off: start the server "
+                            "with --demo or --scenario, or set sandbox = true")
+        return sandbox
+
+    async def sandbox_show(self, request: Request) -> Response:
+        return json_response(msgspec.convert(self._sandbox(request).describe(),
+                                             schemas.SandboxState))
+
+    async def sandbox_faults(self, request: Request) -> Response:
+        return json_response(schemas.FaultRuleList(rules=self._sandbox(request).faults.rules))
+
+    async def sandbox_add_fault(self, request: Request) -> Response:
+        sandbox = self._sandbox(request)
+        rule: schemas.FaultRule = _decode(request, schemas.FaultRule)
+        try:
+            return json_response(sandbox.faults.add(rule), 201)
+        except ValueError as exc:
+            raise HttpError(422, "INVALID_RULE", str(exc)) from None
+
+    async def sandbox_clear_faults(self, request: Request) -> Response:
+        self._sandbox(request).faults.clear()
+        return Response(204, b"")
+
+    async def sandbox_remove_fault(self, request: Request) -> Response:
+        sandbox = self._sandbox(request)
+        if not sandbox.faults.remove(_int(request.params["rule_id"], "rule_id")):
+            raise HttpError(404, "UNKNOWN_RULE", "no such fault rule")
+        return Response(204, b"")
+
+    async def sandbox_fill(self, request: Request) -> Response:
+        sandbox = self._sandbox(request)
+        body: schemas.SandboxFillRequest = _decode(request, schemas.SandboxFillRequest)
+        order_id = self._order_id(request.params["order_id"])
+        order = self.oms.index.orders.get(order_id) if order_id else None
+        if order is None:
+            raise HttpError(404, "UNKNOWN_ORDER", "no such order")
+        if sandbox.liquidity is None:
+            raise HttpError(409, "LIQUIDITY_OFF", "the simulated market is off")
+        if not order.is_open or not order.on_book or not order.price:
+            raise HttpError(409, "NOT_FILLABLE", "only an open limit order resting in the book "
+                            "can be filled")
+        inst = self.oms.instruments[order.instrument]
+        lots = order.leaves
+        if body.quantity is not None:
+            lots = inst.qty_to_lots(parse_admin_decimal(body.quantity, "quantity")) or 0
+            if not 0 < lots <= order.leaves:
+                raise HttpError(422, "INVALID_QUANTITY", "quantity must be on the lot grid and "
+                                "at most the order's leaves")
+        await sandbox.liquidity.fill(order, lots)
+        return json_response(order_view(order, self.oms))
+
+    async def sandbox_reject_next(self, request: Request) -> Response:
+        sandbox = self._sandbox(request)
+        body: schemas.RejectNextRequest = _decode(request, schemas.RejectNextRequest)
+        sandbox.reject_next(body.count, body.account_id, body.reason, body.text)
+        return Response(204, b"")
+
+    async def sandbox_move_price(self, request: Request) -> Response:
+        sandbox = self._sandbox(request)
+        body: schemas.SandboxPriceRequest = _decode(request, schemas.SandboxPriceRequest)
+        symbol = request.params["symbol"]
+        if sandbox.liquidity is None or symbol not in sandbox.liquidity.makers:
+            raise HttpError(404, "UNKNOWN_MARKET", f"no simulated market for {symbol}")
+        try:
+            await sandbox.liquidity.move(symbol, parse_admin_decimal(body.price, "price"))
+        except ValueError as exc:
+            raise HttpError(422, "INVALID_PRICE", str(exc)) from None
+        return json_response(msgspec.convert(sandbox.liquidity.describe()["markets"][symbol],
+                                             schemas.SandboxMarket))
 
 
 def build(core: Core, config) -> HttpApp:

@@ -19,6 +19,8 @@ from msgspec import Meta
 from openvenue.domain.accounts import Permission
 from openvenue.domain.instruments import InstrumentKind, PutCall, TradingState
 from openvenue.domain.orders import Liquidity, OrderStatus, OrderType, Side, StpMode, TimeInForce
+from openvenue.domain.reasons import RejectReason
+from openvenue.sandbox.faults import FaultRule
 
 INT64_MAX = (1 << 63) - 1
 
@@ -278,3 +280,85 @@ class UpdateUserRequest(_Request, kw_only=True):
 class CreateApiKeyRequest(_Request, kw_only=True):
     user_id: Id
     label: Name = ""
+
+
+# -- sandbox: clock and fund NAVs ---------------------------------------------------------------
+
+
+ClockVerb = Annotated[str, Meta(pattern="^(freeze|advance|set|resume)$",
+                               description="freeze | advance | set | resume")]
+
+
+class ClockRequest(_Request, kw_only=True):
+    """``freeze`` stops time; ``advance`` moves it forwards by ``seconds`` (frozen or running);
+    ``set`` moves it to ``time`` (the only way back); ``resume`` lets it run from where it is."""
+
+    action: ClockVerb
+    seconds: DecimalString | None = None  # advance: a duration, to the nanosecond
+    time: Annotated[str, Meta(max_length=64)] | None = None  # set: RFC 3339
+
+
+class Clock(msgspec.Struct, kw_only=True):
+    time: Timestamp
+    time_ns: int
+    frozen: bool
+    offset_ns: int  # the sandbox clock minus wall time while running
+
+
+class FundNavRequest(_Request, kw_only=True):
+    nav: DecimalString
+
+
+class FundNav(msgspec.Struct, kw_only=True):
+    symbol: str
+    nav: str
+    time: Timestamp
+    executed: int  # sent orders executed at this NAV now
+
+
+# -- sandbox controls (openvenue.sandbox) -----------------------------------------------------------
+
+
+class SandboxFillRequest(_Request, kw_only=True):
+    quantity: DecimalString | None = None  # default: all of the order's leaves
+
+
+class RejectNextRequest(_Request, kw_only=True):
+    count: Annotated[int, Meta(ge=1, le=1_000_000)] = 1
+    account_id: Annotated[int, Meta(ge=0)] = 0  # 0: the next order of any account
+    reason: RejectReason = RejectReason.INSTRUMENT_NOT_TRADING
+    text: Annotated[str, Meta(max_length=200)] = ""
+
+
+class SandboxPriceRequest(_Request, kw_only=True):
+    price: DecimalString
+
+
+class FaultRuleList(msgspec.Struct, kw_only=True):
+    rules: list[FaultRule]
+
+
+class SandboxMarket(msgspec.Struct, kw_only=True):
+    reference_price: str
+    order_size: str
+    spread_ticks: int
+    depth: int
+    replay: str | None = None
+    best_bid: str | None = None
+    best_ask: str | None = None
+
+
+class SandboxLiquidity(msgspec.Struct, kw_only=True):
+    update_ms: int
+    step: int  # updates run so far (paced by the venue clock)
+    markets: dict[str, SandboxMarket]
+
+
+class SandboxState(msgspec.Struct, kw_only=True):
+    seed: int
+    market_hours: str
+    scenario: str | None
+    market_maker: dict[str, int]  # its user_id and account_id
+    liquidity: SandboxLiquidity | None
+    faults: list[FaultRule]
+    pending_rejections: int
