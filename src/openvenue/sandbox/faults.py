@@ -191,8 +191,10 @@ class FaultInjector:
 
     async def run(self, face: str, request, handler: Callable[[Any], Awaitable[Any]]):
         """Serve one HTTP request under the rules (the toolkit's hook)."""
+        if not self.rules:  # the common case: no rule, no classification
+            return await handler(request)
         operation = classify(request.method, request.path)
-        if operation is None or not self.rules:
+        if operation is None:
             return await handler(request)
         context = RequestContext(face, operation)
         token = current.set(context)

@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import msgspec
@@ -29,7 +30,10 @@ class _File(msgspec.Struct):
     keys: list[ApiKey]
 
 
+@lru_cache(maxsize=4096)
 def _digest(api_key: str) -> str:
+    """SHA-256 of a presented key, cached in this process's memory only: the same few keys come
+    with every request. The file on disk keeps digests, never keys."""
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 

@@ -1,7 +1,7 @@
 """Wire formats several faces share: bearer credentials and RFC 3339 UTC timestamps.
 
-Timestamps are formatted from the core's nanoseconds with a one-entry cache of the seconds part:
-the timestamps of one reply (created, updated, fills) nearly always share their second, and
+Timestamps are formatted from the core's nanoseconds with a small cache of the seconds part:
+the timestamps a venue shows (created, updated, fills) fall into few distinct seconds, and
 ``strftime`` is the expensive half.
 """
 
@@ -20,14 +20,17 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-_last_second: list = [None, ""]
+_SECONDS: dict[int, str] = {}
+_SECONDS_KEPT = 4096
 
 
 def _seconds_part(seconds: int) -> str:
-    if _last_second[0] != seconds:
-        _last_second[0] = seconds
-        _last_second[1] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    return _last_second[1]
+    text = _SECONDS.get(seconds)
+    if text is None:
+        if len(_SECONDS) >= _SECONDS_KEPT:
+            _SECONDS.clear()
+        text = _SECONDS[seconds] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    return text
 
 
 def rfc3339_ns(ns: int) -> str:
