@@ -26,18 +26,19 @@ from time import perf_counter
 
 import uvicorn
 
-from openvenue import demo, sandbox as sandbox_controls
+from openvenue import demo
+from openvenue import sandbox as sandbox_controls
 from openvenue.config import Config
 from openvenue.domain.accounts import Account, Client, User
 from openvenue.domain.commands import Command
 from openvenue.domain.instruments import Instrument
 from openvenue.engine.fund_calendar import FundSchedule
 from openvenue.metrics import Metrics
-from openvenue.oms.durable import DurableOMS
 from openvenue.oms.clock import SandboxClock
-from openvenue.oms.retention import Retention
+from openvenue.oms.durable import DurableOMS
 from openvenue.oms.manager import OrderManager
 from openvenue.oms.outcome import Outcome
+from openvenue.oms.retention import Retention
 from openvenue.storage.journal import Journal, open_journal
 from openvenue.storage.recovery import recover
 from openvenue.venues import FACE_PORT_OFFSETS, Face

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from sandbox_helpers import admin
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
-
-from conftest import admin
 
 
 class Frames:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import admin, client, coid
+from sandbox_helpers import admin, client, coid
 
 
 def _place(http, tif: str = "DAY"):

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import clearstreet
 import pytest
-
-from conftest import admin, client, coid
+from sandbox_helpers import admin, client, coid
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,7 @@ import time
 from decimal import Decimal
 
 import clearstreet
-
-from conftest import admin, client, coid, write
+from sandbox_helpers import admin, client, coid, write
 
 
 def _order(instrument: str, side: str, quantity: str, price: str, cid: str = "") -> dict:

@@ -13,9 +13,9 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from conftest import admin, client, coid
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sandbox_helpers import admin, client, coid
 
 rule = st.fixed_dictionaries({
     "effect": st.sampled_from(["error", "latency", "delay_cancel"]),

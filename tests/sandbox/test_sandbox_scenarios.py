@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sandbox_helpers import admin, client, coid
 
 from openvenue.sandbox.scenario import ScenarioError, load
-
-from conftest import admin, client, coid
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

@@ -9,8 +9,8 @@ orders arrive.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from heapq import merge
 from enum import StrEnum
+from heapq import merge
 from uuid import UUID
 
 from openvenue.domain.events import OrderFilled

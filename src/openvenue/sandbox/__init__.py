@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-
-import msgspec
 import random
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+
+import msgspec
 
 from openvenue.domain.accounts import Account, Client, Permission, User
 from openvenue.domain.commands import PlaceOrder
@@ -31,7 +31,8 @@ from openvenue.sandbox.conventions import Planned, plan_for
 from openvenue.sandbox.faults import FaultInjector, FaultRule, FaultyFeed, current
 from openvenue.sandbox.liquidity import DEMO_MARKETS, LiquidityConfig, LiquiditySimulator
 from openvenue.sandbox.port import SandboxPort
-from openvenue.sandbox.scenario import Scenario, load as load_scenario
+from openvenue.sandbox.scenario import Scenario
+from openvenue.sandbox.scenario import load as load_scenario
 
 log = logging.getLogger("openvenue.sandbox")
 

@@ -14,7 +14,13 @@ import logging
 
 import msgspec
 
-from openvenue.domain.commands import CancelAllOrders, CancelOrder, Command, PlaceOrder, ReplaceOrder
+from openvenue.domain.commands import (
+    CancelAllOrders,
+    CancelOrder,
+    Command,
+    PlaceOrder,
+    ReplaceOrder,
+)
 from openvenue.domain.reasons import RejectReason
 from openvenue.oms.outcome import Outcome
 from openvenue.sandbox import hours
