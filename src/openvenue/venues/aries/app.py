@@ -37,7 +37,6 @@ from openvenue.venues.aries.auth import (
     ORDER_INFORMATION,
     POSITION_INFORMATION,
     Authenticator,
-    OAuthClients,
     Tokens,
     granted_scopes,
 )
@@ -70,6 +69,7 @@ from openvenue.venues.aries.mapping import (
 )
 from openvenue.venues.core import Core
 from openvenue.venues.http import HttpApp, Request, Response, Router
+from openvenue.venues.oauth_clients import OAuthClients
 
 CLIENTS_FILE = "aries-clients.json"
 MAX_LIST = 500

@@ -12,8 +12,8 @@ from openvenue.venues.aries.auth import (
     ALL_SCOPES,
     ORDER_INFORMATION,
     POSITION_INFORMATION,
-    OAuthClients,
 )
+from openvenue.venues.oauth_clients import OAuthClients
 
 
 class DemoClient:

@@ -10,18 +10,16 @@ not on the sandbox clock: moving the venue's clock by a week must not log partne
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import secrets
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import msgspec
 
 from openvenue.domain.accounts import User
 from openvenue.venues.http import HttpError, Request
+from openvenue.venues.oauth_clients import OAuthClient as Partner
+from openvenue.venues.oauth_clients import OAuthClients as Partners
 
 ORDER_READ = "order:read"
 ORDER_WRITE = "order:write"
@@ -31,56 +29,6 @@ INSTRUMENT_READ = "instrument:read"
 ALL_SCOPES = frozenset({ORDER_READ, ORDER_WRITE, ACCOUNT_READ, CLIENT_READ, INSTRUMENT_READ})
 
 TOKEN_TTL_S = 432_000  # the documented expires_in: 5 days
-
-
-class Partner(msgspec.Struct, kw_only=True):
-    client_id: str
-    secret_sha256: str
-    user_id: int
-    scopes: list[str]
-
-
-class _File(msgspec.Struct):
-    partners: list[Partner]
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-class Partners:
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self._partners: dict[str, Partner] = {}
-        if path is not None and path.exists():
-            for partner in msgspec.json.decode(path.read_bytes(), type=_File).partners:
-                self._partners[partner.client_id] = partner
-
-    def get(self, client_id: str) -> Partner | None:
-        return self._partners.get(client_id)
-
-    def verify(self, client_id: str, secret: str) -> Partner | None:
-        partner = self._partners.get(client_id)
-        if partner is None or not hmac.compare_digest(partner.secret_sha256, _digest(secret)):
-            return None
-        return partner
-
-    def install(self, client_id: str, secret: str, user_id: int, scopes: frozenset[str]) -> None:
-        """Register a partner with a chosen secret (the demo's fixed ones); idempotent."""
-        record = Partner(client_id=client_id, secret_sha256=_digest(secret), user_id=user_id,
-                         scopes=sorted(scopes))
-        if self._partners.get(client_id) == record:
-            return
-        self._partners[client_id] = record
-        if self.path is not None:
-            tmp = self.path.with_suffix(".tmp")
-            with open(tmp, "wb") as out:
-                out.write(msgspec.json.encode(_File(sorted(self._partners.values(),
-                                                           key=lambda p: p.client_id))))
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
 
 
 class Grant(msgspec.Struct, frozen=True):
