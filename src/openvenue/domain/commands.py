@@ -13,7 +13,7 @@ from decimal import Decimal
 import msgspec
 
 from openvenue.domain.orders import OrderType, Side, StpMode, TimeInForce
-from openvenue.domain.reasons import CancelReason
+from openvenue.domain.reasons import CancelReason, RejectReason
 
 
 class PlaceOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -77,6 +77,15 @@ class ReplaceOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     as_new_order: bool = False
 
 
+class RefuseOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """The venue itself refuses a PlaceOrder it was sent (the sandbox's reject-next, its
+    client-order-id convention, its market hours): recorded as an OrderRejected like any other."""
+
+    order: PlaceOrder
+    reason: RejectReason
+    text: str = ""
+
+
 class RunFundCutoff(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The fund desk sends every waiting order of a fund to the fund: from now on they are locked."""
 
@@ -90,4 +99,7 @@ class ExecuteFundOrders(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     nav: Decimal
 
 
-Command = PlaceOrder | CancelOrder | CancelAllOrders | ReplaceOrder | RunFundCutoff | ExecuteFundOrders
+Command = (
+    PlaceOrder | CancelOrder | CancelAllOrders | ReplaceOrder | RefuseOrder | RunFundCutoff
+    | ExecuteFundOrders
+)

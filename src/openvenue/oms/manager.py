@@ -33,6 +33,7 @@ from openvenue.domain.commands import (
     Command,
     ExecuteFundOrders,
     PlaceOrder,
+    RefuseOrder,
     ReplaceOrder,
     RunFundCutoff,
 )
@@ -146,6 +147,7 @@ class OrderManager:
             CancelOrder: self.cancel,
             CancelAllOrders: self.cancel_all,
             ReplaceOrder: self.replace,
+            RefuseOrder: self.refuse,
             RunFundCutoff: self.run_fund_cutoff,
             ExecuteFundOrders: self.execute_fund_orders,
         }
@@ -326,6 +328,11 @@ class OrderManager:
             self.fund_desk.accept(order)
         else:
             self.engine.submit(order)
+
+    def refuse(self, cmd: RefuseOrder) -> Outcome:
+        """Record the venue's own refusal of an order (see RefuseOrder); nothing else changes."""
+        self._begin()
+        return self._reject_place(cmd.order, cmd.reason, cmd.text)
 
     def _reject_place(self, cmd: PlaceOrder, reason: RejectReason, text: str) -> Outcome:
         self._events.append(OrderRejected(

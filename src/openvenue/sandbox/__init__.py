@@ -22,10 +22,9 @@ from pathlib import Path
 import msgspec
 
 from openvenue.domain.accounts import Account, Client, Permission, User
-from openvenue.domain.commands import PlaceOrder
+from openvenue.domain.commands import PlaceOrder, RefuseOrder
 from openvenue.domain.instruments import Instrument, InstrumentKind
 from openvenue.domain.reasons import RejectReason
-from openvenue.oms.outcome import Outcome
 from openvenue.sandbox import hours
 from openvenue.sandbox.conventions import Planned, plan_for
 from openvenue.sandbox.faults import FaultInjector, FaultRule, FaultyFeed, current
@@ -160,31 +159,33 @@ class Sandbox:
     def reject_next(self, count: int, account_id: int, reason: RejectReason, text: str) -> None:
         self.rejections.append(PendingRejection(account_id, reason, text, count))
 
-    def refusal_for(self, command: PlaceOrder) -> Outcome | None:
-        """A refusal the sandbox makes for this order before the core sees it, if any."""
+    def refusal_for(self, command: PlaceOrder) -> RefuseOrder | None:
+        """The venue's refusal of this order, if the sandbox refuses it: the port sends it to the
+        core instead of the order, so the refusal is journaled like any other."""
         for pending in self.rejections:
             if pending.account_id in (0, command.account_id):
                 pending.remaining -= 1
                 if pending.remaining <= 0:
                     self.rejections.remove(pending)
-                return self._refuse("reject_next", pending.reason,
+                return self._refuse(command, "reject_next", pending.reason,
                                     pending.text or "rejected by the sandbox (reject-next)")
         plan = plan_for(command.client_order_id)
         if plan is not None and plan.outcome is Planned.REJECT:
-            return self._refuse("reject_convention", RejectReason.INSTRUMENT_NOT_TRADING,
+            return self._refuse(command, "reject_convention", RejectReason.INSTRUMENT_NOT_TRADING,
                                 "rejected by the sandbox (client order id convention)")
         inst = self.oms.instruments.get(command.instrument)
         if inst is not None and not hours.is_open(self.market_hours, inst.kind,
                                                   self.oms.clock.now_ns()):
-            return self._refuse("market_closed", RejectReason.INSTRUMENT_NOT_TRADING,
+            return self._refuse(command, "market_closed", RejectReason.INSTRUMENT_NOT_TRADING,
                                 f"{inst.symbol} is outside market hours ({self.market_hours})")
         return None
 
-    def _refuse(self, why: str, reason: RejectReason, text: str) -> Outcome:
+    def _refuse(self, command: PlaceOrder, why: str, reason: RejectReason, text: str
+                ) -> RefuseOrder:
         context = current.get()
         self.core.metrics.on_fault("any" if context is None else context.face, "place", why)
         log.warning("sandbox refused an order: %s (%s)", text, reason)
-        return Outcome([], None, reason, text)
+        return RefuseOrder(order=command, reason=reason, text=text)
 
     def describe(self) -> dict:
         return {

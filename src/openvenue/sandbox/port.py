@@ -21,9 +21,7 @@ from openvenue.domain.commands import (
     PlaceOrder,
     ReplaceOrder,
 )
-from openvenue.domain.reasons import RejectReason
 from openvenue.oms.outcome import Outcome
-from openvenue.sandbox import hours
 from openvenue.sandbox.conventions import Planned, plan_for
 from openvenue.sandbox.faults import current
 
@@ -55,7 +53,7 @@ class SandboxPort:
         if isinstance(command, PlaceOrder):
             refused = sandbox.refusal_for(command)
             if refused is not None:
-                return refused
+                return await self.inner.execute(refused)
         elif (isinstance(command, CancelOrder) and context is not None
               and context.cancel_delay_ns and not command.delay_ns):
             command = msgspec.structs.replace(command, delay_ns=context.cancel_delay_ns)
@@ -98,13 +96,3 @@ class SandboxPort:
         for task in list(self._tasks):
             task.cancel()
         await self.inner.close()
-
-
-def market_closed(sandbox, command: PlaceOrder) -> bool:
-    inst = sandbox.oms.instruments.get(command.instrument)
-    return inst is not None and not hours.is_open(sandbox.market_hours, inst.kind,
-                                                  sandbox.oms.clock.now_ns())
-
-
-def refusal(reason: RejectReason, text: str) -> Outcome:
-    return Outcome([], None, reason, text)

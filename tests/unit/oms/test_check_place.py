@@ -33,3 +33,16 @@ def test_a_used_client_order_id_passes_only_for_the_same_order(venue):
     assert oms.check_place(order(venue)) is None  # a retry: placing it returns the order
     refused = oms.check_place(order(venue, price="11.00"))
     assert refused.reason is RejectReason.DUPLICATE_CLIENT_ORDER_ID
+
+
+def test_a_refusal_by_the_venue_is_recorded_and_changes_no_order(venue):
+    from openvenue.domain.commands import RefuseOrder
+    from openvenue.domain.events import OrderRejected
+
+    oms = venue.oms
+    outcome = oms.execute(RefuseOrder(order=order(venue), reason=RejectReason.INSTRUMENT_NOT_TRADING,
+                                      text="outside market hours"))
+    assert outcome.reason is RejectReason.INSTRUMENT_NOT_TRADING and outcome.order is None
+    assert [type(e) for e in outcome.events] == [OrderRejected]
+    assert outcome.events[0].client_order_id == "a" and not oms.index.orders
+    venue.assert_replays()
