@@ -23,13 +23,8 @@ from openvenue.domain.commands import (
 )
 from openvenue.domain.events import (
     CancelRejected,
-    OrderAccepted,
     OrderCanceled,
-    OrderExpired,
     OrderFilled,
-    OrderPendingCancel,
-    OrderReduced,
-    OrderRejected,
     OrderReplaced,
     OrderTriggered,
 )
