@@ -160,13 +160,13 @@ def describe(manifest: dict) -> str:
             lines.append(f"  docs:      {entry['docs_url']}")
         if "admin_key" in entry:
             lines.append(f"  admin key: {entry['admin_key']}")
-        for user in entry.get("users", []):
+        for user in (*entry.get("users", []), *entry.get("partners", [])):
             accounts = user.get("account_ids") or (
                 [user["account_id"]] if user.get("account_id") else None)
             where = f"accounts {accounts}" if accounts else "all accounts"
             # each face has its own kind of credential: print whatever the entry carries
             secrets = "  ".join(f"{key} {value}" for key, value in user.items()
-                                if key not in _DESCRIBED and value is not None)
+                                if key not in _DESCRIBED and isinstance(value, (str, int)))
             lines.append(f"  {user.get('name', ''):<12} {'/'.join(user.get('permissions', [])):<10} "
                          f"{where:<16} {secrets}")
     return "\n".join(lines)
