@@ -163,7 +163,8 @@ def describe(manifest: dict) -> str:
         for user in (*entry.get("users", []), *entry.get("partners", [])):
             accounts = user.get("account_ids") or (
                 [user["account_id"]] if user.get("account_id") else None)
-            where = f"accounts {accounts}" if accounts else "all accounts"
+            where = (f"accounts {accounts}" if accounts
+                     else "all accounts" if user.get("permissions") else "")
             # each face has its own kind of credential: print whatever the entry carries
             secrets = "  ".join(f"{key} {value}" for key, value in user.items()
                                 if key not in _DESCRIBED and isinstance(value, (str, int)))
