@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from typing import Any
 
 import msgspec
@@ -37,12 +36,12 @@ from openvenue.venues.alphapoint_apex.mapping import (
     Views,
 )
 from openvenue.venues.core import Core
+from openvenue.venues.ws_outbox import OutboxConnection
 
 log = logging.getLogger("openvenue.alphapoint_apex")
 
 FACE = "alphapoint_apex"
 MAX_FRAME = 64 * 1024
-MAX_OUTBOX = 50_000
 _encode = schemas.encode
 
 
@@ -50,21 +49,18 @@ def _frame(m: int, i: int, n: str, body: Any) -> str:
     return _encode(schemas.Frame(m, i, n, _encode(body).decode())).decode()
 
 
-class Connection:
+class Connection(OutboxConnection):
     def __init__(self, gateway: ApexGateway, send) -> None:
+        super().__init__(send)
         self.gateway = gateway
         self.core = gateway.core
-        self._send = send
         self.user: User | None = None
         self.token = ""
         self.session_id = 0  # the core session its orders carry, for cancel-on-disconnect
         self.cancel_on_disconnect = False
         self.subscriptions: dict[int, int] = {}  # account id -> the i of its subscribe call
         self.request_i = 0
-        self.outbox: deque[str] = deque()
         self.held: list[str] | None = None  # events waiting for the running call's reply
-        self.wakeup = asyncio.Event()
-        self.close_code: int | None = None
 
     # -- session ----------------------------------------------------------------------------------
 
@@ -125,37 +121,11 @@ class Connection:
             else:
                 self._queue(frame)
 
-    def _queue(self, frame: str) -> None:
-        self.outbox.append(frame)
-        if len(self.outbox) > MAX_OUTBOX and self.close_code is None:
-            self.close_code = 1013
-        self.wakeup.set()
-
     def reply(self, m: int, i: int, n: str, body: Any) -> None:
         self._queue(_frame(m, i, n, body))
         held, self.held = self.held, None
         if held:
             self.outbox.extend(held)
-
-    async def writer(self) -> None:
-        try:
-            while True:
-                await self.wakeup.wait()
-                self.wakeup.clear()
-                outbox = self.outbox
-                if self.close_code == 1013:
-                    outbox.clear()
-                while outbox:
-                    await self._send({"type": "websocket.send", "text": outbox.popleft()})
-                if self.close_code is not None:
-                    reason = "slow consumer" if self.close_code == 1013 else ""
-                    await self._send({"type": "websocket.close", "code": self.close_code,
-                                      "reason": reason})
-                    return
-        except (OSError, RuntimeError, asyncio.CancelledError):
-            return  # the client went away; the reader notices and cleans up
-        except Exception:
-            log.exception("APEX websocket writer failed")
 
 
 class ApexGateway:
@@ -183,13 +153,7 @@ class ApexGateway:
         finally:
             metrics.ws_connections[FACE] -= 1
             await conn.end_session()
-            if conn.close_code is not None and not writer.done():
-                conn.wakeup.set()
-                try:
-                    await asyncio.wait_for(writer, 2.0)
-                except (TimeoutError, asyncio.CancelledError):
-                    pass
-            writer.cancel()
+            await conn.stop_writer(writer)
 
     async def _read(self, conn: Connection, receive) -> None:
         while conn.close_code is None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -37,11 +36,11 @@ from openvenue.venues.feed import ResumeUnavailable
 from openvenue.venues.native.auth import user_for_key
 from openvenue.venues.native.mapping import event_view
 from openvenue.venues.wire import bearer_token
+from openvenue.venues.ws_outbox import OutboxConnection
 
 log = logging.getLogger("openvenue.native.ws")
 
 AUTH_TIMEOUT_S = 10.0
-MAX_OUTBOX = 50_000
 MAX_MESSAGE = 4096
 
 
@@ -62,60 +61,33 @@ class _Closed(Exception):
     pass
 
 
-class Connection:
+class Connection(OutboxConnection):
+    slow_consumer_reason = "slow consumer: reconnect and resume"
+
     def __init__(self, core: Core, send, cancel_on_disconnect: bool) -> None:
+        super().__init__(send)
         self.core = core
-        self._send = send
         self.user = None
         self.session_id = 0
         self.cancel_on_disconnect = cancel_on_disconnect
         self.accounts: set[int] = set()
-        self.outbox: deque[Event | dict] = deque()
-        self.wakeup = asyncio.Event()
-        self.close_code: int | None = None
 
     # listener for the feed: runs synchronously inside the core's publish
     def on_event(self, event: Event) -> None:
-        self.outbox.append(event)
-        if len(self.outbox) > MAX_OUTBOX and self.close_code is None:
-            self.close_code = 1013
-        self.wakeup.set()
+        self._queue(event)
 
     def reply(self, message: dict, request_id: Any = None) -> None:
         if request_id is not None:
             message["id"] = request_id
-        self.outbox.append(message)
-        self.wakeup.set()
+        self._queue(message)
 
     def error(self, code: str, message: str, request_id: Any = None, **extra) -> None:
         self.reply({"type": "error", "error": {"code": code, "message": message, **extra}},
                    request_id)
 
-    async def writer(self) -> None:
-        oms = self.core.oms
-        try:
-            while True:
-                await self.wakeup.wait()
-                self.wakeup.clear()
-                outbox = self.outbox
-                if self.close_code == 1013:
-                    outbox.clear()  # it cannot keep up: it resumes from its last sequence
-                while outbox:
-                    item = outbox.popleft()
-                    if type(item) is dict:
-                        data = _encode(item)
-                    else:
-                        data = _encode(event_view(item, oms))
-                    await self._send({"type": "websocket.send", "text": data.decode()})
-                if self.close_code is not None:
-                    reason = "slow consumer: reconnect and resume" if self.close_code == 1013 else ""
-                    await self._send({"type": "websocket.close", "code": self.close_code,
-                                      "reason": reason})
-                    return
-        except (OSError, RuntimeError, asyncio.CancelledError):
-            return  # the client went away; the reader notices and cleans up
-        except Exception:
-            log.exception("websocket writer failed")
+    def render(self, item: Event | dict) -> str:
+        data = _encode(item) if type(item) is dict else _encode(event_view(item, self.core.oms))
+        return data.decode()
 
 
 class NativeWebSocket:
@@ -145,14 +117,7 @@ class NativeWebSocket:
         finally:
             metrics.ws_connections["native"] -= 1
             await self._disconnect(conn)
-            if conn.close_code is not None and not writer.done():
-                # we are closing: let the writer flush the last error and the close frame
-                conn.wakeup.set()
-                try:
-                    await asyncio.wait_for(writer, 2.0)
-                except (TimeoutError, asyncio.CancelledError):
-                    pass
-            writer.cancel()
+            await conn.stop_writer(writer)
 
     def _authenticate(self, conn: Connection, api_key: str | None, request_id: Any) -> bool:
         user = user_for_key(self.core, api_key)
