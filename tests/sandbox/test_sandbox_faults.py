@@ -3,12 +3,15 @@ delayed cancels that race fills — through the official Clear Street client and
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 
 import clearstreet
 import pytest
 from sandbox_helpers import admin, client, coid
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +125,56 @@ def test_a_delayed_cancel_races_a_fill_and_ends_exactly_once(market, fill):
         assert seen.status == final["status"]
         assert Decimal(seen.filled_quantity) == Decimal(fill)
         assert Decimal(seen.leaves_quantity) == 0
+
+
+def test_a_dropped_native_websocket_resumes_without_losing_the_event(market):
+    with admin(market) as ops:
+        ops.post("/v1/admin/sandbox/faults", json={
+            "face": "native", "operation": "websocket", "effect": "drop", "count": 1})
+    ws_url = market.manifest["native"]["ws_url"]
+    auth = {"Authorization": "Bearer demo-trader-1-key"}
+    with client(market) as http:
+        with connect(ws_url, additional_headers=auth) as ws:
+            json.loads(ws.recv(timeout=5))
+            ws.send(json.dumps({"op": "subscribe", "account_id": 1}))
+            subscribed = json.loads(ws.recv(timeout=5))
+            order = http.post("/v1/orders", json={
+                "account_id": 1, "instrument": "MSFT", "side": "BUY", "type": "LIMIT",
+                "quantity": "1", "price": "1.00", "client_order_id": coid("drop")}).json()
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    ws.recv(timeout=5)
+            assert closed.value.rcvd.code == 1011
+        with connect(ws_url, additional_headers=auth) as ws:
+            json.loads(ws.recv(timeout=5))
+            ws.send(json.dumps({"op": "subscribe", "account_id": 1,
+                                "since_seq": subscribed["seq"]}))
+            resumed = json.loads(ws.recv(timeout=5))
+            replayed = [json.loads(ws.recv(timeout=5)) for _ in range(resumed["replayed"])]
+            assert any(m.get("order_id") == order["id"] and m["event"] == "OrderAccepted"
+                       for m in replayed)
+    with admin(market) as ops:
+        assert ops.get("/v1/admin/sandbox/faults").json()["rules"][0]["fired"] == 1
+
+
+def test_an_out_of_order_event_arrives_after_the_next_one(market):
+    with admin(market) as ops:
+        ops.post("/v1/admin/sandbox/faults", json={
+            "face": "native", "operation": "websocket", "effect": "reorder_event", "count": 1})
+    # account 2: no other test of this module leaves events of it in flight (delayed cancels)
+    auth = {"Authorization": "Bearer demo-trader-2-key"}
+    with client(market, "demo-trader-2-key") as http, connect(market.manifest["native"]["ws_url"],
+                                         additional_headers=auth) as ws:
+        json.loads(ws.recv(timeout=5))
+        ws.send(json.dumps({"op": "subscribe", "account_id": 2}))
+        json.loads(ws.recv(timeout=5))
+        ids = [http.post("/v1/orders", json={
+            "account_id": 2, "instrument": "MSFT", "side": "BUY", "type": "LIMIT",
+            "quantity": "1", "price": "1.00", "client_order_id": coid("late")}).json()["id"]
+            for _ in range(2)]
+        seqs = []
+        while len(seqs) < 2:
+            message = json.loads(ws.recv(timeout=5))
+            if message.get("event") == "OrderAccepted" and message["order_id"] in ids:
+                seqs.append(message["seq"])
+        assert seqs[0] > seqs[1]  # the first acceptance was held back behind the second

@@ -26,6 +26,7 @@ from typing import Any, Literal
 import msgspec
 
 from openvenue.venues.http import HttpError
+from openvenue.venues.ws_outbox import OutboxConnection
 
 log = logging.getLogger("openvenue.sandbox.faults")
 
@@ -297,6 +298,10 @@ class FaultyFeed:
         self._feed.unsubscribe(account_id, wrapper)
 
 
+_EVENT_EFFECTS = frozenset({"duplicate_event", "reorder_event", "drop"})
+DROPPED = 1011  # the close code of a dropped WebSocket: an unexpected server condition
+
+
 class _FaultyListener:
     __slots__ = ("_account_id", "_face", "_faults", "_held", "_listener")
 
@@ -309,10 +314,18 @@ class _FaultyListener:
 
     def __call__(self, event) -> None:
         faults = self._faults
-        fired = faults.fire(self._face, "websocket", self._account_id,
-                            frozenset({"duplicate_event", "reorder_event"}), with_account=False)
-        fired += faults.fire(self._face, "websocket", self._account_id,
-                             frozenset({"duplicate_event", "reorder_event"}), with_account=True)
+        fired = faults.fire(self._face, "websocket", self._account_id, _EVENT_EFFECTS,
+                            with_account=False)
+        fired += faults.fire(self._face, "websocket", self._account_id, _EVENT_EFFECTS,
+                             with_account=True)
+        if any(r.effect == "drop" for r in fired):
+            # the connection goes down instead of delivering: a client resumes from its last
+            # sequence number and finds the event there
+            connection = getattr(self._listener, "__self__", None)
+            if isinstance(connection, OutboxConnection) and connection.close_code is None:
+                connection.close_code = DROPPED
+                connection.wakeup.set()
+                return
         held, self._held = self._held, None
         if any(r.effect == "reorder_event" for r in fired) and held is None:
             self._held = event  # delivered after the next event (or shortly, if none comes)
