@@ -179,7 +179,7 @@ def _admin(args: argparse.Namespace) -> object:
             return _call(args, "GET", "/v1/admin/sandbox")
         if action == "fill":
             return _call(args, "POST", f"/v1/admin/sandbox/orders/{args.order_id}/fill",
-                         _drop_none({"quantity": args.quantity}))
+                         _drop_none({"quantity": args.quantity, "price": args.price}))
         if action == "reject-next":
             return _call(args, "POST", "/v1/admin/sandbox/reject-next", _drop_none({
                 "count": args.count, "account_id": args.account, "reason": args.reason}))
@@ -357,6 +357,8 @@ def register(subparsers) -> None:
                               help="the market maker trades against a resting order")
     fill.add_argument("order_id")
     fill.add_argument("--quantity", help="default: all of its leaves")
+    fill.add_argument("--price", help="fill directly at this price (the limit or better for the "
+                                      "order); default: the market maker trades through the book")
     reject = actions.add_parser("reject-next", parents=[parent], help="refuse the next order(s)")
     reject.add_argument("--count", type=int)
     reject.add_argument("--account", type=int, help="only orders on this account")

@@ -92,3 +92,18 @@ level_ticks = 7
     assert first == again
     assert sum(Decimal(q) for _, q in first) == Decimal("0.7")
     assert first != other
+
+
+def test_an_admin_fill_at_a_chosen_price(market):
+    with client(market) as http, admin(market) as ops:
+        order = http.post("/v1/orders", json={**_order("MSFT", "BUY", "10", "2.00"),
+                                               "time_in_force": "GTC"}).json()
+        worse = ops.post(f"/v1/admin/sandbox/orders/{order['id']}/fill",
+                         json={"price": "2.01"})
+        assert worse.status_code == 422
+        filled = ops.post(f"/v1/admin/sandbox/orders/{order['id']}/fill",
+                          json={"quantity": "4", "price": "1.95"}).json()
+        assert (filled["status"], filled["filled_quantity"]) == ("PARTIALLY_FILLED", "4")
+        assert filled["average_fill_price"].startswith("1.95")
+        fills = http.get("/v1/fills", params={"order_id": order["id"]}).json()["fills"]
+        assert [(f["price"], f["quantity"]) for f in fills] == [("1.95", "4")]

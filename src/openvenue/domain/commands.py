@@ -86,6 +86,19 @@ class RefuseOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     text: str = ""
 
 
+class FillOrder(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """The venue itself executes against a resting order (sandbox and operator tools).
+
+    ``price`` defaults to the order's limit and may only be as good or better for the order;
+    ``quantity`` defaults to all of its leaves. No queue position is honoured: this is the
+    deterministic outcome a test asks for, not a trade in the book.
+    """
+
+    order_id: int
+    quantity: Decimal | None = None
+    price: Decimal | None = None
+
+
 class RunFundCutoff(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The fund desk sends every waiting order of a fund to the fund: from now on they are locked."""
 
@@ -100,6 +113,6 @@ class ExecuteFundOrders(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 Command = (
-    PlaceOrder | CancelOrder | CancelAllOrders | ReplaceOrder | RefuseOrder | RunFundCutoff
-    | ExecuteFundOrders
+    PlaceOrder | CancelOrder | CancelAllOrders | ReplaceOrder | RefuseOrder | FillOrder
+    | RunFundCutoff | ExecuteFundOrders
 )

@@ -31,6 +31,8 @@ class RejectReason(StrEnum):
     TOO_LATE_TO_REPLACE = "TOO_LATE_TO_REPLACE"
     ALREADY_PENDING = "ALREADY_PENDING"
     NOTHING_TO_CHANGE = "NOTHING_TO_CHANGE"
+    # venue-side fill only
+    NOT_RESTING = "NOT_RESTING"  # the order is not open in the book
 
 
 class CancelRejectReason(StrEnum):

@@ -137,6 +137,29 @@ class MatchingEngine:
         order.leaves = 0
         return released
 
+    def execute_against(self, order: Order, quantity: int, price: int) -> None:
+        """Apply a fill to ``order`` outside matching: a venue-side execution or a replayed fill.
+
+        The book and the last trade price follow; stops are left to ``run_stops``, so the caller
+        can record the fill before anything it triggers.
+        """
+        if order.on_book:
+            book = self.books[order.instrument]
+            side = book.bids if order.is_buy else book.asks
+            side.levels[order.price * side.sign].qty -= quantity
+            order.leaves -= quantity
+            if not order.leaves:
+                side.remove(order)
+        else:
+            order.leaves -= quantity
+        order.filled += quantity
+        order.notional += price * quantity
+        self.books[order.instrument].last_price = price
+
+    def run_stops(self, instrument: str) -> None:
+        if instrument in self.stops:
+            self._run_stops(self.books[instrument])
+
     def reduce(self, order: Order, new_leaves: int) -> None:
         """Lower a resting order's leaves in place: it keeps its place in the queue."""
         if order.on_book:

@@ -32,6 +32,7 @@ from openvenue.domain.commands import (
     CancelOrder,
     Command,
     ExecuteFundOrders,
+    FillOrder,
     PlaceOrder,
     RefuseOrder,
     ReplaceOrder,
@@ -148,6 +149,7 @@ class OrderManager:
             CancelAllOrders: self.cancel_all,
             ReplaceOrder: self.replace,
             RefuseOrder: self.refuse,
+            FillOrder: self.fill,
             RunFundCutoff: self.run_fund_cutoff,
             ExecuteFundOrders: self.execute_fund_orders,
         }
@@ -651,6 +653,47 @@ class OrderManager:
             cmd.account_id if order is None else order.account_id, cmd.client_order_id, reason,
         ))
         return self._publish(Outcome(self._events, order, reason, text))
+
+    # -- venue-side executions -------------------------------------------------------------------
+
+    def fill(self, cmd: FillOrder) -> Outcome:
+        """Execute against a resting order on the venue's own account (see FillOrder).
+
+        A refusal changes nothing and records nothing: no order command was refused, an operator
+        tool was misused.
+        """
+        ts = self._begin()
+        order = self.index.orders.get(cmd.order_id)
+        if order is None:
+            return self._publish(Outcome(self._events, None, RejectReason.UNKNOWN_ORDER))
+        if not order.is_open or not order.on_book:
+            return self._publish(Outcome(self._events, order, RejectReason.NOT_RESTING,
+                                         "only an open order resting in the book can be filled"))
+        grid = self.grids[order.instrument]
+        try:
+            quantity = order.leaves if cmd.quantity is None else grid.lots.units(cmd.quantity)
+            price = order.price if cmd.price is None else grid.ticks.units(cmd.price)
+        except Rejection as refused:
+            return self._publish(Outcome(self._events, order, refused.reason, refused.text))
+        if quantity > order.leaves:
+            return self._publish(Outcome(self._events, order, RejectReason.INVALID_QUANTITY,
+                                         "more than the order's leaves"))
+        if price > order.price if order.is_buy else price < order.price:
+            return self._publish(Outcome(self._events, order, RejectReason.INVALID_PRICE,
+                                         "worse for the order than its limit"))
+        self.engine.execute_against(order, quantity, price)
+        trade_id = self.next_trade_id
+        self.next_trade_id += 1
+        fill = OrderFilled(self._next_seq(), ts, order.id, order.account_id, trade_id, price,
+                           quantity, _MAKER, 0, order.leaves)
+        self._events.append(fill)
+        self.record_fill(fill)
+        order.updated_ns = ts
+        order.record_fill()
+        if not order.leaves:
+            self._closed(order)
+        self.engine.run_stops(order.instrument)
+        return self._publish(Outcome(self._events, order))
 
     # -- timers ------------------------------------------------------------------------------------
 

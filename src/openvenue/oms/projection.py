@@ -128,19 +128,8 @@ class Projector:
             oms.fund_desk.forget(order)
             apply_fund_fill(order, qty, e.price, e.cash_amount, e.ts)
         else:
-            if order.on_book:
-                book = oms.engine.books[order.instrument]
-                side = book.bids if order.is_buy else book.asks
-                side.levels[order.price * side.sign].qty -= qty
-                order.leaves -= qty
-                if not order.leaves:
-                    side.remove(order)
-            else:
-                order.leaves -= qty
-            order.filled += qty
-            order.notional += e.price * qty
+            oms.engine.execute_against(order, qty, e.price)
             order.fees += e.fee
-            oms.engine.books[order.instrument].last_price = e.price
         if order.leaves != e.leaves:
             raise ReplayDivergence(
                 f"event {e.seq}: order {order.id} has {order.leaves} leaves, the fill says {e.leaves}"

@@ -20,12 +20,14 @@ from openvenue.domain.commands import (
     CancelAllOrders,
     CancelOrder,
     ExecuteFundOrders,
+    FillOrder,
     PlaceOrder,
     ReplaceOrder,
 )
 from openvenue.domain.events import OrderFilled
 from openvenue.domain.instruments import Instrument
 from openvenue.domain.orders import OrderType, Side
+from openvenue.domain.reasons import RejectReason
 from openvenue.oms.manager import SYSTEM_USER_ID
 from openvenue.oms.queries import MAX_PAGE, StatusFilter
 from openvenue.venues.core import Core
@@ -261,8 +263,9 @@ class NativeApi:
         r(O("POST", "/v1/admin/sandbox/orders/{order_id}/fill",
             "The market maker trades against a resting order", sandbox, auth="admin",
             params=[_ORDER_P], body=schemas.SandboxFillRequest, responses={200: schemas.Order},
-            errors=(404, 409, 422), description="Through the book, at the order's limit price: "
-            "orders ahead of it fill first."), self.sandbox_fill)
+            errors=(404, 409, 422), description="Without a price: through the book, at the "
+            "order's limit price, orders ahead of it first. With a price (the limit or better for "
+            "the order): the venue fills it directly."), self.sandbox_fill)
         r(O("POST", "/v1/admin/sandbox/reject-next", "Refuse the next order(s)", sandbox,
             auth="admin", body=schemas.RejectNextRequest, responses={204: None},
             errors=(404,)), self.sandbox_reject_next)
@@ -716,6 +719,16 @@ class NativeApi:
         order = self.oms.index.orders.get(order_id) if order_id else None
         if order is None:
             raise HttpError(404, "UNKNOWN_ORDER", "no such order")
+        if body.price is not None:
+            outcome = await self.core.execute(FillOrder(
+                order_id=order.id, price=parse_admin_decimal(body.price, "price"),
+                quantity=None if body.quantity is None else parse_admin_decimal(
+                    body.quantity, "quantity")))
+            if outcome.reason is RejectReason.NOT_RESTING:
+                raise HttpError(409, "NOT_FILLABLE", outcome.text)
+            if outcome.reason is not None:
+                raise HttpError(422, str(outcome.reason), outcome.text or str(outcome.reason))
+            return json_response(order_view(order, self.oms))
         if sandbox.liquidity is None:
             raise HttpError(409, "LIQUIDITY_OFF", "the simulated market is off")
         if not order.is_open or not order.on_book or not order.price:

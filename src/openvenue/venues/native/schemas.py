@@ -321,6 +321,9 @@ class FundNav(msgspec.Struct, kw_only=True):
 
 class SandboxFillRequest(_Request, kw_only=True):
     quantity: DecimalString | None = None  # default: all of the order's leaves
+    # With a price the venue fills the order directly at that price (its limit or better for
+    # it); without, the market maker trades against it through the book.
+    price: DecimalString | None = None
 
 
 class RejectNextRequest(_Request, kw_only=True):
