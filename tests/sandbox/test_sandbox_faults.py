@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 
 import clearstreet
+from finance_dev import FinanceDev, models
 import pytest
 from sandbox_helpers import admin, client, coid
 from websockets.exceptions import ConnectionClosed
@@ -125,6 +126,15 @@ def test_a_delayed_cancel_races_a_fill_and_ends_exactly_once(market, fill):
         assert seen.status == final["status"]
         assert Decimal(seen.filled_quantity) == Decimal(fill)
         assert Decimal(seen.leaves_quantity) == 0
+        aries = market.manifest["aries"]  # and through a third, with its own ids and statuses
+        user = next(u for u in aries["users"] if u["name"] == "trader-1")
+        rows = FinanceDev(server_url=aries["base_url"], security=models.Security(
+            client_id=user["client_id"], client_secret=user["client_secret"],
+            token_url=aries["token_url"])).orders.list_active_orders(
+            id=user["account_id"], limit=500).get_orders_v2_response.orders
+        row = next(r for r in rows if r.cl_ord_id == f"ORD-{final['ulid']}")  # Aries' clOrdId
+        assert (row.ord_status, Decimal(row.cum_qty), Decimal(row.leaves_qty)) == (
+            final["status"], Decimal(fill), 0)
 
 
 def test_a_dropped_native_websocket_resumes_without_losing_the_event(market):
