@@ -41,3 +41,14 @@ def start(tmp_path):
 
 
 
+
+
+@pytest.fixture(autouse=True)
+def fresh_aries_tokens():
+    """The finance-dev SDK caches OAuth tokens per client id and secret for its whole process,
+    whatever the token URL; the demo clients are the same on every test server, so a token
+    another server issued would be offered here. Each test starts as a fresh client would."""
+    from finance_dev._hooks.clientcredentials import ClientCredentialsHook
+
+    ClientCredentialsHook._sessions.clear()
+    yield
