@@ -29,9 +29,7 @@ import uvicorn
 from openvenue import demo
 from openvenue import sandbox as sandbox_controls
 from openvenue.config import Config
-from openvenue.domain.accounts import Account, Client, User
 from openvenue.domain.commands import Command
-from openvenue.domain.instruments import Instrument
 from openvenue.engine.fund_calendar import FundSchedule
 from openvenue.metrics import Metrics
 from openvenue.oms.clock import SandboxClock
@@ -60,18 +58,12 @@ class InMemoryCommands:
 
     def __init__(self, oms: OrderManager) -> None:
         self.oms = oms
-        self._define = {
-            Instrument: oms.define_instrument,
-            Client: oms.define_client,
-            Account: oms.define_account,
-            User: oms.define_user,
-        }
 
     async def execute(self, command: Command) -> Outcome:
         return self.oms.execute(command)
 
     async def define(self, item: ReferenceData) -> Outcome:
-        return self._define[type(item)](item)
+        return self.oms.define(item)
 
     async def tick(self) -> Outcome:
         return self.oms.tick()
@@ -89,13 +81,6 @@ class JournaledCommands:
         self._durable = durable
         self._journal = journal
         self._observe = metrics.journal_commit.observe
-        oms = durable.oms
-        self._define = {
-            Instrument: oms.define_instrument,
-            Client: oms.define_client,
-            Account: oms.define_account,
-            User: oms.define_user,
-        }
 
     async def execute(self, command: Command) -> Outcome:
         started = perf_counter()
@@ -104,7 +89,7 @@ class JournaledCommands:
         return outcome
 
     async def define(self, item: ReferenceData) -> Outcome:
-        return await self._durable.run(self._define[type(item)], item)
+        return await self._durable.run(self._durable.oms.define, item)
 
     async def tick(self) -> Outcome:
         return await self._durable.tick()

@@ -194,6 +194,18 @@ class OrderManager:
 
     # -- reference data ----------------------------------------------------------------------------
 
+    def define(self, item: Instrument | Client | Account | User) -> Outcome:
+        """Define (or redefine) one piece of reference data, whatever its kind."""
+        if type(item) is Instrument:
+            return self.define_instrument(item)
+        if type(item) is Client:
+            return self.define_client(item)
+        if type(item) is Account:
+            return self.define_account(item)
+        if type(item) is User:
+            return self.define_user(item)
+        raise TypeError(f"not reference data: {type(item).__name__}")
+
     def define_instrument(self, instrument: Instrument) -> Outcome:
         self._begin()
         self._events.append(InstrumentDefined(self._next_seq(), self._ts, instrument))

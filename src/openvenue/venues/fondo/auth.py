@@ -20,6 +20,7 @@ from openvenue.domain.accounts import User
 from openvenue.venues.http import HttpError, Request
 from openvenue.venues.oauth_clients import OAuthClient as Partner
 from openvenue.venues.oauth_clients import OAuthClients as Partners
+from openvenue.venues.wire import bearer_token
 
 ORDER_READ = "order:read"
 ORDER_WRITE = "order:write"
@@ -70,13 +71,6 @@ def granted_scopes(requested: str | None, held: frozenset[str]) -> frozenset[str
     return wanted if wanted <= held else None
 
 
-def bearer_token(authorization: str | None) -> str | None:
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
 
 
 class Authenticator:

@@ -28,6 +28,7 @@ from openvenue.domain import events as ev
 from openvenue.venues.fondo import auth, schemas
 from openvenue.venues.fondo.mapping import format_ms, number
 from openvenue.venues.http import HttpError
+from openvenue.venues.wire import bearer_token
 
 log = logging.getLogger("openvenue.fondo.ws")
 
@@ -142,7 +143,7 @@ class Subscriptions:
         token = None
         for key, value in scope["headers"]:
             if key == b"authorization":
-                token = auth.bearer_token(value.decode("latin-1"))
+                token = bearer_token(value.decode("latin-1"))
         if token is None:
             token = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"))).get(
                 "access_token")
