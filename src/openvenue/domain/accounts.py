@@ -17,6 +17,12 @@ class Permission(StrEnum):
     READ_ONLY = "READ_ONLY"
 
 
+# Read on every command: on Python 3.11 a member read off the enum class goes through
+# EnumType.__getattr__, about fifteen times slower than a global.
+_OPERATOR = Permission.OPERATOR
+_TRADING = Permission.TRADING
+
+
 class Client(msgspec.Struct, kw_only=True):
     """The owner of accounts: a person, a fund distributor's end client, a firm."""
 
@@ -38,13 +44,13 @@ class User(msgspec.Struct, kw_only=True):
 
     def may_trade(self, account_id: int) -> bool:
         permissions = self.permissions
-        if Permission.OPERATOR in permissions:
+        if _OPERATOR in permissions:
             return True
-        return Permission.TRADING in permissions and account_id in self.account_ids
+        return _TRADING in permissions and account_id in self.account_ids
 
     def may_read(self, account_id: int) -> bool:
-        return Permission.OPERATOR in self.permissions or account_id in self.account_ids
+        return _OPERATOR in self.permissions or account_id in self.account_ids
 
     @property
     def is_operator(self) -> bool:
-        return Permission.OPERATOR in self.permissions
+        return _OPERATOR in self.permissions

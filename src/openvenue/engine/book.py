@@ -15,11 +15,19 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterator
 
+try:
+    import cython
+except ImportError:  # uncompiled, without Cython installed: its decorators do nothing
+    from openvenue.domain import _cython_shim as cython
+
 from openvenue.domain.orders import Order
 
 NO_LIMIT = -(1 << 62)  # the limit key of a market order: crosses every level
 
 
+# A level refers only to orders, which never refer back to it.
+@cython.no_gc
+@cython.cclass
 class PriceLevel:
     __slots__ = ("count", "head", "price", "qty", "tail")
 

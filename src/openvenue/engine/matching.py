@@ -27,6 +27,12 @@ _STOP_LIMIT = OrderType.STOP_LIMIT
 _IOC = TimeInForce.IOC
 _FOK = TimeInForce.FOK
 _STP_NONE = StpMode.NONE
+_CANCEL_AGGRESSING = StpMode.CANCEL_AGGRESSING
+_CANCEL_RESTING = StpMode.CANCEL_RESTING
+_CANCEL_BOTH = StpMode.CANCEL_BOTH
+# CancelReason members as globals: cheaper than a read off the enum class on Python 3.11
+_IOC_REMAINDER = CancelReason.IOC_REMAINDER
+_SELF_TRADE = CancelReason.SELF_TRADE
 
 
 class ExecutionSink(Protocol):
@@ -191,14 +197,14 @@ class MatchingEngine:
             limit_key = NO_LIMIT if market else order.price
         tif = order.time_in_force
         if tif is _FOK and not _can_fill(order, opposite, limit_key):
-            self._cancel_remainder(order, CancelReason.IOC_REMAINDER)
+            self._cancel_remainder(order, _IOC_REMAINDER)
             return
         keys = opposite.keys
         if keys and keys[-1] >= limit_key:
             self._match(book, order, opposite, limit_key)
         if order.leaves:
             if market or tif is _IOC or tif is _FOK:
-                self._cancel_remainder(order, CancelReason.IOC_REMAINDER)
+                self._cancel_remainder(order, _IOC_REMAINDER)
             else:
                 (book.bids if order.is_buy else book.asks).add(order)
 
@@ -222,8 +228,7 @@ class MatchingEngine:
             price = level.price
             qty = taker.leaves
             maker_leaves = maker.leaves
-            if maker_leaves < qty:
-                qty = maker_leaves
+            qty = min(qty, maker_leaves)
             value = price * qty
             maker_leaves -= qty
             maker.leaves = maker_leaves
@@ -257,13 +262,13 @@ class MatchingEngine:
         self, opposite: BookSide, level: PriceLevel, taker: Order, maker: Order
     ) -> None:
         stp = taker.stp
-        if stp is StpMode.CANCEL_AGGRESSING:
-            self._cancel_remainder(taker, CancelReason.SELF_TRADE)
-        elif stp is StpMode.CANCEL_RESTING:
+        if stp is _CANCEL_AGGRESSING:
+            self._cancel_remainder(taker, _SELF_TRADE)
+        elif stp is _CANCEL_RESTING:
             self._cancel_resting(opposite, maker)
-        elif stp is StpMode.CANCEL_BOTH:
+        elif stp is _CANCEL_BOTH:
             self._cancel_resting(opposite, maker)
-            self._cancel_remainder(taker, CancelReason.SELF_TRADE)
+            self._cancel_remainder(taker, _SELF_TRADE)
         else:  # DECREMENT_AND_CANCEL: the smaller is canceled, the larger reduced by as much
             overlap = min(taker.leaves, maker.leaves)
             if maker.leaves > overlap:
@@ -276,11 +281,11 @@ class MatchingEngine:
                 taker.leaves -= overlap
                 self.sink.on_reduced(taker, overlap)
             else:
-                self._cancel_remainder(taker, CancelReason.SELF_TRADE)
+                self._cancel_remainder(taker, _SELF_TRADE)
 
     def _cancel_resting(self, side: BookSide, order: Order) -> None:
         side.remove(order)
-        self._cancel_remainder(order, CancelReason.SELF_TRADE)
+        self._cancel_remainder(order, _SELF_TRADE)
 
     def _cancel_remainder(self, order: Order, reason: CancelReason) -> None:
         quantity = order.leaves
@@ -313,7 +318,7 @@ def _can_fill(order: Order, opposite: BookSide, limit_key: int) -> bool:
             for maker in level:
                 if maker.account_id != account:
                     needed -= maker.leaves
-                elif stp is not StpMode.CANCEL_RESTING:
+                elif stp is not _CANCEL_RESTING:
                     return False  # matching would stop (or shrink the order) here
                 if needed <= 0:
                     return True

@@ -62,6 +62,7 @@ from openvenue.domain.ids import OrderIdCodec
 from openvenue.domain.instruments import Instrument
 from openvenue.domain.orders import (
     BUY_SIDES,
+    OPEN_STATUSES,
     PENDING_STATUSES,
     STOP_TYPES,
     Liquidity,
@@ -69,6 +70,7 @@ from openvenue.domain.orders import (
     OrderStatus,
     OrderType,
     TimeInForce,
+    accepted_order,
 )
 from openvenue.domain.reasons import CancelReason, CancelRejectReason, RejectReason
 from openvenue.engine.fund_calendar import NEVER, FundSchedule
@@ -84,6 +86,7 @@ from openvenue.oms.validation import (
     Rejection,
     check_client_order_id,
     on_grid,
+    place_fields,
     validate_place,
 )
 
@@ -94,10 +97,14 @@ CANCEL_DUE = 1
 
 _TAKER = Liquidity.TAKER
 _MAKER = Liquidity.MAKER
-_NEW = OrderStatus.NEW
 _DAY = TimeInForce.DAY
 _UNKNOWN = CancelRejectReason.UNKNOWN_ORDER
 _NOT_AUTHORIZED = CancelRejectReason.NOT_AUTHORIZED
+_ALREADY_PENDING = CancelRejectReason.ALREADY_PENDING
+_TOO_LATE_TO_CANCEL = CancelRejectReason.TOO_LATE_TO_CANCEL
+_CANCELED = OrderStatus.CANCELED
+_PENDING_CANCEL = OrderStatus.PENDING_CANCEL
+_SELF_TRADE = CancelReason.SELF_TRADE
 
 EventListener = Callable[[list[Event]], None]
 
@@ -161,10 +168,16 @@ class OrderManager:
         self._listeners.append(listener)
 
     def execute(self, command: Command) -> Outcome:
+        kind = type(command)
+        # the order flow itself, called directly (a C call when compiled); the rest by table
+        if kind is PlaceOrder:
+            return self.place(command)
+        if kind is CancelOrder:
+            return self.cancel(command)
         try:
-            handler = self._handlers[type(command)]
+            handler = self._handlers[kind]
         except KeyError:
-            raise TypeError(f"not a command: {type(command).__name__}") from None
+            raise TypeError(f"not a command: {kind.__name__}") from None
         return handler(command)
 
     def tick(self) -> Outcome:
@@ -253,29 +266,28 @@ class OrderManager:
 
     def place(self, cmd: PlaceOrder) -> Outcome:
         ts = self._begin()
-        user = self.users.get(cmd.user_id)
+        fields = place_fields(cmd)
+        (user_id, account_id, instrument, side, typ, _, _, _, tif, expire, coid, post_only, stp,
+         _, session_id) = fields
         try:
-            lots, price, stop, cash, is_buy, existing = self._vet_place(cmd, user, ts)
+            lots, price, stop, cash, is_buy, existing = self._vet_place(
+                cmd, fields, self.users.get(user_id), ts)
         except Rejection as refused:
             return self._reject_place(cmd, refused.reason, refused.text)
         if existing is not None:  # a retry: the order it already placed (and any timers just run)
             return self._publish(Outcome(self._events, existing))
-        grid = self.grids[cmd.instrument]
-        coid = cmd.client_order_id
-        tif = cmd.time_in_force
-        expire = cmd.expire_ns
+        grid = self.grids[instrument]
         if tif is _DAY and not grid.is_fund:
             expire = day_end_ns(grid.instrument.kind, ts)
         order = self.new_order(
-            self.next_order_id, cmd.account_id, cmd.user_id, cmd.instrument, coid, cmd.side,
-            cmd.type, tif, lots, price, stop, cash, cmd.post_only, cmd.stp, expire,
-            cmd.session_id, is_buy, ts,
+            self.next_order_id, account_id, user_id, instrument, coid, side, typ, tif, lots, price,
+            stop, cash, post_only, stp, expire, session_id, is_buy, ts,
         )
         self.next_order_id += 1
         seq = self.seq = self.seq + 1
         self._events.append(OrderAccepted(
-            seq, ts, order.id, cmd.account_id, cmd.user_id, cmd.instrument, coid, cmd.side, cmd.type,
-            tif, lots, price, stop, cash, cmd.post_only, cmd.stp, expire, cmd.session_id,
+            seq, ts, order.id, account_id, user_id, instrument, coid, side, typ, tif, lots, price,
+            stop, cash, post_only, stp, expire, session_id,
         ))
         self._route(order, grid.is_fund)
         if grid.is_fund and self.fund_schedule is not None:
@@ -289,26 +301,28 @@ class OrderManager:
         A retry of an order already placed passes (placing it returns that order).
         """
         try:
-            self._vet_place(cmd, self.users.get(cmd.user_id), self.clock.now_ns())
+            self._vet_place(cmd, place_fields(cmd), self.users.get(cmd.user_id),
+                            self.clock.now_ns())
         except Rejection as refused:
             return refused
         return None
 
-    def _vet_place(self, cmd: PlaceOrder, user: User | None, ts: int
+    def _vet_place(self, cmd: PlaceOrder, fields: tuple, user: User | None, ts: int
                    ) -> tuple[int, int, int, int, bool, Order | None]:
         """Every check of a PlaceOrder: ``(lots, price, stop, cash, is_buy, existing)`` or raises.
 
-        ``existing`` is the order a retry of the same request already placed.
+        ``fields`` is ``place_fields(cmd)``. ``existing`` is the order a retry of the same
+        request already placed.
         """
-        account_id = cmd.account_id
+        _, account_id, instrument, side, _, _, _, _, _, _, coid, post_only, _, _, _ = fields
         if user is None or not user.may_trade(account_id):
             raise Rejection(RejectReason.NOT_AUTHORIZED, "not authorised for this account")
         if account_id not in self.accounts:
             raise Rejection(RejectReason.UNKNOWN_ACCOUNT, f"unknown account {account_id}")
-        lots, price, stop, cash = validate_place(cmd, self.grids.get(cmd.instrument), ts)
-        coid = cmd.client_order_id
+        lots, price, stop, cash = validate_place(cmd, self.grids.get(instrument), ts, fields)
         if coid:
-            existing = self.index.accounts[account_id].by_client_order_id.get(coid)
+            account = self.index.accounts[account_id]
+            existing = account.by_client_order_id.get(coid)
             if existing is None and self.archive is not None:
                 existing = self.archive.find_by_client_order_id(account_id, coid)
             if existing is not None:
@@ -316,8 +330,8 @@ class OrderManager:
                     return lots, price, stop, cash, existing.is_buy, existing
                 raise Rejection(RejectReason.DUPLICATE_CLIENT_ORDER_ID,
                                 f"client order id {coid} is already used")
-        is_buy = cmd.side in BUY_SIDES
-        if cmd.post_only and self.engine.would_cross(cmd.instrument, is_buy, price):
+        is_buy = side in BUY_SIDES
+        if post_only and self.engine.would_cross(instrument, is_buy, price):
             raise Rejection(RejectReason.POST_ONLY_WOULD_CROSS,
                             "post-only order would take liquidity")
         return lots, price, stop, cash, is_buy, None
@@ -327,11 +341,8 @@ class OrderManager:
         post_only, stp, expire, session_id, is_buy, ts,
     ) -> Order:
         """Create and index an accepted order (shared with replay, so both build it alike)."""
-        # Born accepted: the core accepts synchronously, so PENDING_NEW is never observable here.
-        order = Order(  # positional: several times cheaper than keywords for a wide struct
-            oid, account_id, user_id, instrument, coid, side, typ, tif, lots, price, stop, cash,
-            post_only, stp, expire, session_id, is_buy, _NEW, None, 0, lots, 0, 0, ts, ts,
-        )
+        order = accepted_order(oid, account_id, user_id, instrument, coid, side, typ, tif, lots,
+                               price, stop, cash, post_only, stp, expire, session_id, is_buy, ts)
         self.index.add(order)
         if expire:
             heappush(self.timers, (expire, EXPIRE, oid))
@@ -390,7 +401,7 @@ class OrderManager:
     def on_reduced(self, order: Order, quantity: int) -> None:
         order.updated_ns = self._ts
         self._events.append(OrderReduced(self._next_seq(), self._ts, order.id, order.account_id,
-                                         quantity, order.leaves, CancelReason.SELF_TRADE))
+                                         quantity, order.leaves, _SELF_TRADE))
 
     def on_triggered(self, order: Order, last_price: int) -> None:
         order.updated_ns = self._ts
@@ -411,13 +422,13 @@ class OrderManager:
         if pending is not None:
             self._events.append(CancelRejected(
                 self._next_seq(), self._ts, pending[0], order.id, order.account_id,
-                order.client_order_id, CancelRejectReason.TOO_LATE_TO_CANCEL,
+                order.client_order_id, _TOO_LATE_TO_CANCEL,
             ))
 
     def _finish_canceled(self, order: Order, released: int, reason: CancelReason) -> None:
         ts = self._ts
         self.pending_cancels.pop(order.id, None)  # this is the pending cancel's own completion
-        order.transition(OrderStatus.CANCELED)
+        order.transition(_CANCELED)
         order.canceled_ns = order.updated_ns = ts
         order.done_reason = reason
         self._events.append(OrderCanceled(self._next_seq(), ts, order.id, order.account_id,
@@ -432,12 +443,12 @@ class OrderManager:
         if type(found) is not Order:
             return self._reject_cancel(cmd, found)
         order = found
-        refusal = self._cancel_refusal(order)
+        refusal = _cancel_refusal(order)
         if refusal is not None:
             return self._reject_cancel(cmd, refusal, order)
         if cmd.delay_ns > 0:
             due = ts + cmd.delay_ns
-            order.transition(OrderStatus.PENDING_CANCEL)
+            order.transition(_PENDING_CANCEL)
             order.updated_ns = ts
             self.pending_cancels[order.id] = (cmd.user_id, cmd.reason, due)
             heappush(self.timers, (due, CANCEL_DUE, order.id))
@@ -475,15 +486,6 @@ class OrderManager:
         if not user.may_trade(order.account_id):
             return _NOT_AUTHORIZED
         return order
-
-    @staticmethod
-    def _cancel_refusal(order: Order) -> CancelRejectReason | None:
-        status = order.status
-        if status in PENDING_STATUSES:
-            return CancelRejectReason.ALREADY_PENDING
-        if not order.is_open or order.sent_to_fund:
-            return CancelRejectReason.TOO_LATE_TO_CANCEL
-        return None
 
     def _cancel_now(self, order: Order, reason: CancelReason) -> None:
         if order.instrument in self.fund_desk.waiting and self.fund_desk.withdraw(order):
@@ -533,7 +535,7 @@ class OrderManager:
                 continue
             if cmd.session_id and order.session_id != cmd.session_id:
                 continue
-            refusal = self._cancel_refusal(order)
+            refusal = _cancel_refusal(order)
             if refusal is None:
                 self._cancel_now(order, cmd.reason)
             else:
@@ -817,6 +819,15 @@ def apply_fund_fill(order: Order, lots: int, nav: int, cash: int, ts: int) -> No
     order.notional = nav * lots
     order.cash_amount = cash
     order.updated_ns = ts
+
+
+def _cancel_refusal(order: Order) -> CancelRejectReason | None:
+    """Why ``order`` cannot be canceled now (already pending, or too late), or None."""
+    if order.status in PENDING_STATUSES:
+        return _ALREADY_PENDING
+    if order.status not in OPEN_STATUSES or order.sent_to_fund:
+        return _TOO_LATE_TO_CANCEL
+    return None
 
 
 def _leaves_after(order: Order, quantity: int) -> int:

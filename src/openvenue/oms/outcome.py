@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+try:
+    import cython
+except ImportError:  # uncompiled, without Cython installed: its decorators do nothing
+    from openvenue.domain import _cython_shim as cython
+
 from openvenue.domain.events import Event
 from openvenue.domain.orders import Order
 from openvenue.domain.reasons import CancelRejectReason, RejectReason
 
 
+# One per command, and never part of a cycle: kept out of the cyclic collector's way.
+@cython.no_gc
+@cython.cclass
 class Outcome:
     """The result of one command.
 

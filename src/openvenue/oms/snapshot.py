@@ -19,19 +19,18 @@ import msgspec
 from openvenue.domain.accounts import Account, Client, User
 from openvenue.domain.events import OrderFilled
 from openvenue.domain.instruments import Instrument
-from openvenue.domain.orders import Order
+from openvenue.domain.orders import ORDER_FIELD_NAMES, ORDER_FIELDS, Order
 from openvenue.domain.reasons import CancelReason
 from openvenue.engine.matching import _StopBook  # restoring an empty stop book needs the type
 from openvenue.oms.manager import OrderManager
 
 FORMAT = 2  # bump when the layout changes; older snapshots are then ignored, never misread
 
-_ORDER_FIELDS = tuple(f for f in Order.__struct_fields__ if f not in ("prev", "next"))
-_order_values = attrgetter(*_ORDER_FIELDS)
+_order_values = attrgetter(*ORDER_FIELD_NAMES)
 
 # The decoder's type for one order tuple, field by field, so enums come back as enums. Derived
 # from ``Order`` itself so a new field can never be silently dropped from snapshots.
-_OrderTuple = tuple[tuple(f.type for f in msgspec.structs.fields(Order) if f.name in _ORDER_FIELDS)]
+_OrderTuple = tuple[tuple(kind for _, kind, _ in ORDER_FIELDS)]
 
 
 class _Side(msgspec.Struct, array_like=True):

@@ -12,15 +12,14 @@ import hashlib
 
 import msgspec
 
-from openvenue.domain.orders import Order
+from openvenue.domain.orders import ORDER_FIELD_NAMES, Order
 from openvenue.oms.manager import OrderManager
 
 _encode = msgspec.msgpack.Encoder(decimal_format="string").encode
-_ORDER_FIELDS = tuple(f for f in Order.__struct_fields__ if f not in ("prev", "next"))
 
 
 def order_fingerprint(order: Order) -> tuple:
-    return tuple(getattr(order, name) for name in _ORDER_FIELDS)
+    return tuple(getattr(order, name) for name in ORDER_FIELD_NAMES)
 
 
 def state_hash(oms: OrderManager) -> str:
