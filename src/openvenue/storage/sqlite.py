@@ -180,6 +180,16 @@ class SqliteStore:
             (account_id, client_order_id)).fetchone()
         return None if row is None else rows.decode_order(row[0])
 
+    def archived_client_order_ids(self) -> Iterator[tuple[int, str]]:
+        """Every (account, client order id) the archive holds, for the journal's filter."""
+        cursor = self._reader().execute(
+            "SELECT account_id, client_order_id FROM archived_client_order_ids")
+        while True:
+            chunk = cursor.fetchmany(4096)
+            if not chunk:
+                return
+            yield from chunk
+
     def order_history(self, account_ids: Sequence[int], *, before_order_id: int | None = None,
                       limit: int = 100) -> list[Order]:
         if not account_ids:
