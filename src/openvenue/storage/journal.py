@@ -77,8 +77,11 @@ class Journal:
             raise JournalError("journal is open read-only")
         return self._writer
 
-    def append(self, events: Sequence[Event]) -> None:
-        self._writing().append(events)
+    def append(self, events: Sequence[Event], *, wake: bool = True) -> None:
+        self._writing().append(events, wake=wake)
+
+    def wake(self) -> None:
+        self._writing().wake()
 
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         return self._writing().wait_durable(seq, timeout)
