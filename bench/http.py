@@ -6,7 +6,8 @@ answer is in (closed loop), raw HTTP/1.1 from an asyncio Protocol so the client 
 as it can on a 2-core machine. Measured, in one run:
 
 - openvenue place round trips (resting limit orders), then cancel round trips of exactly those
-  orders, with durability ``fsync`` and ``memory`` (``openvenue serve --demo``);
+  orders, with durability ``fsync`` and ``memory`` (``openvenue serve --demo``, its simulated
+  market makers running on their timers as in any demo: the server does that work too);
 - a bare ASGI "hello" on the same stack (uvicorn + httptools + uvloop): the ceiling any face
   can reach on this machine;
 - the peer, matching-engine 0.1.1's FastAPI gateway (``matching-engine serve``, fsync on), on
