@@ -2,11 +2,12 @@
 
 Each target runs as its own server process on 127.0.0.1 and is driven by the same load
 generator: 32 keep-alive connections, each sending its next request as soon as the previous
-answer is in (closed loop), raw HTTP/1.1 over asyncio streams so the client costs as little as
-it can on a 2-core machine. Measured, in one run:
+answer is in (closed loop), raw HTTP/1.1 from an asyncio Protocol so the client costs as little
+as it can on a 2-core machine. Measured, in one run:
 
 - openvenue place round trips (resting limit orders), then cancel round trips of exactly those
-  orders, with durability ``fsync`` and ``memory`` (``openvenue serve --demo``);
+  orders, with durability ``fsync`` and ``memory`` (``openvenue serve --demo``, its simulated
+  market makers running on their timers as in any demo: the server does that work too);
 - a bare ASGI "hello" on the same stack (uvicorn + httptools + uvloop): the ceiling any face
   can reach on this machine;
 - the peer, matching-engine 0.1.1's FastAPI gateway (``matching-engine serve``, fsync on), on
@@ -120,29 +121,84 @@ def http_request(method: str, path: str, body: bytes = b"", headers: str = "") -
     return head.encode() + b"\r\n" + body
 
 
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection in a closed loop: the next request leaves when the previous
+    answer is complete. A Protocol rather than streams: the client shares the 2 cores with the
+    server, and the stream layer's futures and buffering per response cost as much as the
+    parsing. Answers are HTTP/1.1 with a Content-Length (or none, for an empty body)."""
+
+    def __init__(self, requests: list[bytes], latencies: list[int], bodies: list | None,
+                 statuses: dict[int, int], deadline: float, done: asyncio.Future) -> None:
+        self.requests = iter(requests)
+        self.latencies = latencies
+        self.bodies = bodies
+        self.statuses = statuses
+        self.deadline = deadline
+        self.done = done
+        self.buffer = b""
+        self.started = 0
+        self.finished = False
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        self._send_next()
+
+    def _send_next(self) -> None:
+        request = next(self.requests, None)
+        if request is None or time.monotonic() > self.deadline:
+            self.finished = True
+            self.transport.close()
+            return
+        self.started = time.perf_counter_ns()
+        self.transport.write(request)
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data if self.buffer else data
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            self.buffer = buffer
+            return
+        head = buffer[:end].lower()
+        length = 0
+        at = head.find(b"\r\ncontent-length:")
+        if at >= 0:
+            stop = head.find(b"\r\n", at + 17)
+            length = int(head[at + 17:stop if stop >= 0 else None])
+        if b"\r\ntransfer-encoding:" in head:
+            raise RuntimeError("chunked answers are not expected from these servers")
+        complete = end + 4 + length
+        if len(buffer) < complete:
+            self.buffer = buffer
+            return
+        if len(buffer) > complete:
+            raise RuntimeError("more bytes arrived than the one answer asked for")
+        self.buffer = b""
+        self.latencies.append(time.perf_counter_ns() - self.started)
+        status = int(head[9:12])
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if self.bodies is not None:
+            self.bodies.append(buffer[end + 4:])
+        self._send_next()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.done.done():
+            return
+        if exc is None and not self.finished:
+            exc = RuntimeError("the server closed a connection with requests outstanding")
+        if exc is None:
+            self.done.set_result(None)
+        else:
+            self.done.set_exception(exc)
+
+
 async def _connection(requests: list[bytes], port: int, latencies: list[int], bodies: list | None,
                       deadline: float, statuses: dict[int, int]) -> None:
-    reader, writer = await asyncio.open_connection(HOST, port)
-    clock = time.perf_counter_ns
-    try:
-        for request in requests:
-            if time.monotonic() > deadline:
-                break
-            start = clock()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            body = await reader.readexactly(length) if length else b""
-            latencies.append(clock() - start)
-            statuses[status] = statuses.get(status, 0) + 1
-            if bodies is not None:
-                bodies.append(body)
-    finally:
-        writer.close()
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+    await loop.create_connection(
+        lambda: _Connection(requests, latencies, bodies, statuses, deadline, done), HOST, port)
+    await done
 
 
 async def drive(port: int, per_connection: list[list[bytes]], max_seconds: float,

@@ -6,6 +6,7 @@ is computed when ``/metrics`` is scraped, so an unscraped server pays almost not
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
 
@@ -23,12 +24,8 @@ class Histogram:
         self.count = 0
 
     def observe(self, value: float) -> None:
-        index = 0
-        for bound in self.bounds:
-            if value <= bound:
-                break
-            index += 1
-        self.counts[index] += 1
+        # the first bucket whose upper bound is >= value (Prometheus buckets are "le")
+        self.counts[bisect_left(self.bounds, value)] += 1
         self.total += value
         self.count += 1
 

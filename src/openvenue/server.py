@@ -94,6 +94,9 @@ class JournaledCommands:
     async def tick(self) -> Outcome:
         return await self._durable.tick()
 
+    def on_durable(self, loop: asyncio.AbstractEventLoop, follower) -> None:
+        self._durable.on_durable(loop, follower)
+
     async def close(self) -> None:
         # commits everything queued, then stops the writer thread: off the loop, it blocks
         await asyncio.to_thread(self._journal.close)
@@ -146,17 +149,9 @@ def build_core(config: Config) -> Core:
     feed = Feed(config.ws_retained_events, start_seq=oms.seq, gated=journal is not None)
     oms.subscribe(feed.publish)
     oms.subscribe(metrics.on_events)
-    if journal is not None:
+    if isinstance(port, JournaledCommands):
         # live events reach WebSocket clients only once journaled, like every other reply
-        loop = asyncio.get_running_loop()
-
-        def on_commit(durable_seq: int) -> None:  # on the journal's writer thread
-            try:
-                loop.call_soon_threadsafe(feed.release, durable_seq)
-            except RuntimeError:  # the loop has closed
-                pass
-
-        journal.add_commit_listener(on_commit)
+        port.on_durable(asyncio.get_running_loop(), feed.release)
     core = Core(oms, port, feed, Credentials(config.data_path / "credentials.json"), metrics,
                 admin_key=resolve_admin_key(config))
     index = oms.index

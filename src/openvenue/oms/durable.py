@@ -18,6 +18,7 @@ the encode only; the journal writes the bytes after the events they cover are co
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
@@ -51,6 +52,8 @@ class Ack:
     def wait(self, timeout: float | None = None) -> Outcome:
         """Block until durable; raises ``TimeoutError`` after ``timeout`` seconds."""
         journal = self._owner.journal
+        if journal is not None:
+            journal.wake()  # its events may wait for a wake-up deferred to the loop's next turn
         if journal is not None and not journal.wait_durable(self.seq, timeout):
             raise TimeoutError(f"event {self.seq} not durable after {timeout}s")
         return self.outcome
@@ -74,6 +77,9 @@ class DurableOMS:
         self._failed: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: deque[tuple[int, asyncio.Future]] = deque()
+        self._followers: list[Callable[[int], None]] = []
+        self._wake_scheduled = False
+        self._loop_thread = 0
         if journal is not None:
             if journal.last_seq != oms.seq:
                 raise ValueError(f"the manager is at {oms.seq} but the journal at "
@@ -109,36 +115,70 @@ class DurableOMS:
 
     def _journal_events(self, events: list) -> None:
         try:
-            self.journal.append(events)
+            loop = self._loop
+            on_loop = (loop is not None and threading.get_ident() == self._loop_thread
+                       and loop.is_running())
+            if on_loop:
+                # On the event loop the commands of one loop iteration (one burst of requests)
+                # arrive back to back: wake the writer once, after the burst, so that they share
+                # one commit instead of the first waking it for a commit of its own.
+                self.journal.append(events, wake=False)
+                if not self._wake_scheduled:
+                    self._wake_scheduled = True
+                    loop.call_soon(self._wake_writer)
+            else:
+                self.journal.append(events)
         except BaseException as error:
             self._failed = error
             raise
 
+    def _wake_writer(self) -> None:
+        self._wake_scheduled = False
+        self.journal.wake()
+
     # -- async acknowledgement ---------------------------------------------------------------------
+
+    def on_durable(self, loop: asyncio.AbstractEventLoop, follower: Callable[[int], None]) -> None:
+        """Call ``follower(durable_seq)`` on ``loop`` after each commit, once its awaited acks are
+        released: the same hop from the writer thread serves both, so a commit wakes the loop
+        once however many parts of the server follow the journal."""
+        self._bind(loop)
+        self._followers.append(follower)
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._loop is None:
+            self._loop = loop
+            self._loop_thread = threading.get_ident()  # binding happens on the loop's thread
+        elif self._loop is not loop:
+            raise RuntimeError("a DurableOMS serves one event loop")
 
     def _durable_future(self, seq: int) -> asyncio.Future:
         loop = asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-        elif self._loop is not loop:
-            raise RuntimeError("a DurableOMS serves one event loop")
+        if self._loop is not loop:
+            self._bind(loop)
         future = loop.create_future()
         self._waiters.append((seq, future))
         # The writer may have committed between the caller's check and the append above, seen no
         # waiter and scheduled nothing: settle here so this future cannot be forgotten.
-        self._release()
+        self._release_waiters()
         return future
 
     def _on_commit(self, durable_seq: int) -> None:
-        """Writer thread: hop to the loop once per commit, only if someone awaits."""
+        """Writer thread: hop to the loop once per commit, only if someone awaits or follows."""
         loop = self._loop
-        if loop is not None and self._waiters:
+        if loop is not None and (self._waiters or self._followers):
             try:
                 loop.call_soon_threadsafe(self._release)
             except RuntimeError:  # the loop has closed; nobody is left to acknowledge
                 pass
 
     def _release(self) -> None:
+        """On the loop, after a commit: the acks it made durable, then the followers."""
+        durable = self._release_waiters()
+        for follower in self._followers:
+            follower(durable)
+
+    def _release_waiters(self) -> int:
         journal = self.journal
         durable = journal.durable_seq
         waiters = self._waiters
@@ -153,3 +193,4 @@ class DurableOMS:
                 future = waiters.popleft()[1]
                 if not future.done():
                     future.set_exception(NotDurable(f"journal failed: {failure!r}"))
+        return durable

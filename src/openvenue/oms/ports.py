@@ -52,12 +52,17 @@ class Journal(Protocol):
     def last_seq(self) -> int:
         """The last sequence number handed to ``append`` (or found on open)."""
 
-    def append(self, events: Sequence[Event]) -> None:
+    def append(self, events: Sequence[Event], *, wake: bool = True) -> None:
         """Queue one command's events, which must continue the sequence without a gap.
 
         Never blocks on I/O; the events are committed by the journal's writer, together with
-        whatever else is waiting by then (group commit).
+        whatever else is waiting by then (group commit). With ``wake`` False an idle writer is
+        left asleep until ``wake()``: the caller has more commands coming and wants them in the
+        same commit.
         """
+
+    def wake(self) -> None:
+        """Start committing what is queued, if the writer is idle."""
 
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         """Block until ``seq`` is committed (True) or ``timeout`` passes (False).

@@ -17,6 +17,7 @@ from typing import NamedTuple
 from openvenue.domain.events import Event, OrderFilled
 from openvenue.domain.orders import Order
 from openvenue.oms.ports import CommitListener, Durability
+from openvenue.storage.coid_filter import ArchivedClientOrderIds
 from openvenue.storage.codec import JournalCorrupt, JournalError, decode_record
 from openvenue.storage.postgres import DEFAULT_SCHEMA, PostgresStore, is_dsn
 from openvenue.storage.sqlite import SqliteStore
@@ -43,6 +44,9 @@ class Journal:
         self.torn_tail: TornTail | None = None
         self._end = self._find_end(repair=not readonly)
         self._writer = None if readonly else GroupCommitWriter(store, self._end)
+        # Read-only journals (verify, replay) answer from the store alone.
+        self._archived_ids = None if readonly else ArchivedClientOrderIds(
+            store.archived_client_order_ids())
 
     def _find_end(self, repair: bool) -> int:
         """The last good sequence number; cuts (or, read-only, just notes) a torn newest record."""
@@ -73,8 +77,11 @@ class Journal:
             raise JournalError("journal is open read-only")
         return self._writer
 
-    def append(self, events: Sequence[Event]) -> None:
-        self._writing().append(events)
+    def append(self, events: Sequence[Event], *, wake: bool = True) -> None:
+        self._writing().append(events, wake=wake)
+
+    def wake(self) -> None:
+        self._writing().wake()
 
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         return self._writing().wait_durable(seq, timeout)
@@ -86,7 +93,14 @@ class Journal:
         self._writing().save_snapshot(seq, state)
 
     def archive(self, orders: Sequence[Order], fills: Sequence[OrderFilled]) -> Ticket:
-        return self._writing().archive(orders, fills)
+        writer = self._writing()
+        # Noted before the write: the orders are still in memory until the ticket completes,
+        # so a "maybe" that the store cannot confirm yet is harmless, a miss would not be.
+        archived_ids = self._archived_ids
+        for order in orders:
+            if order.client_order_id:
+                archived_ids.add(order.account_id, order.client_order_id)
+        return writer.archive(orders, fills)
 
     @property
     def failure(self) -> BaseException | None:
@@ -137,6 +151,9 @@ class Journal:
         return self.store.find_order(order_id)
 
     def find_by_client_order_id(self, account_id: int, client_order_id: str) -> Order | None:
+        archived_ids = self._archived_ids
+        if archived_ids is not None and not archived_ids.may_hold(account_id, client_order_id):
+            return None  # a new id: the common case of every place, answered without a query
         return self.store.find_by_client_order_id(account_id, client_order_id)
 
     def order_history(self, account_ids: Sequence[int], *, before_order_id: int | None = None,

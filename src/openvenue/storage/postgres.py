@@ -182,6 +182,18 @@ class PostgresStore:
         row = self._fetchone("find_by_client_order_id", (account_id, client_order_id))
         return None if row is None else rows.decode_order(bytes(row[0]))
 
+    def archived_client_order_ids(self) -> Iterator[tuple[int, str]]:
+        """Every (account, client order id) the archive holds, for the journal's filter
+        (streamed through a server-side cursor of its own, like ``records``)."""
+        conn = psycopg.connect(self.dsn, autocommit=False)
+        try:
+            with conn.cursor(name="openvenue_client_order_ids") as cur:
+                cur.itersize = 4096
+                cur.execute(self._q["archived_client_order_ids"])
+                yield from cur
+        finally:
+            conn.close()
+
     def order_history(self, account_ids: Sequence[int], *, before_order_id: int | None = None,
                       limit: int = 100) -> list[Order]:
         with self._read_lock, self._read.cursor(binary=True) as cur:
@@ -242,6 +254,8 @@ _QUERIES = {
                "ORDER BY first_seq",
     "snapshot_seqs": "SELECT seq FROM {s}.snapshots ORDER BY seq DESC",
     "snapshot": "SELECT crc, payload FROM {s}.snapshots WHERE seq = %s",
+    "archived_client_order_ids": "SELECT account_id, client_order_id "
+                                 "FROM {s}.archived_client_order_ids",
     "find_order": "SELECT payload FROM {s}.archived_orders WHERE order_id = %s",
     "find_by_client_order_id": "SELECT o.payload FROM {s}.archived_client_order_ids c "
                                "JOIN {s}.archived_orders o ON o.order_id = c.order_id "

@@ -74,7 +74,7 @@ class GroupCommitWriter:
     def last_seq(self) -> int:
         return self._next_seq - 1
 
-    def append(self, events: Sequence[Event]) -> None:
+    def append(self, events: Sequence[Event], *, wake: bool = True) -> None:
         if not events:
             return
         if events[0].seq != self._next_seq:
@@ -84,7 +84,12 @@ class GroupCommitWriter:
         with self._work:
             self._check_usable()
             self._batches.append(events)
-            if self._idle:
+            if wake and self._idle:
+                self._work.notify()
+
+    def wake(self) -> None:
+        with self._work:
+            if self._idle and self._batches:
                 self._work.notify()
 
     def archive(self, orders: Sequence[Order], fills: Sequence[OrderFilled]) -> Ticket:

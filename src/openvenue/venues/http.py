@@ -119,7 +119,8 @@ class Router:
 
     def __init__(self) -> None:
         self._static: dict[str, dict[str, Handler]] = {}
-        self._templated: list[tuple[tuple[str, ...], dict[str, Handler]]] = []
+        # templates by segment count: a path is only tried against those of its own length
+        self._templated: dict[int, list[tuple[tuple[str, ...], dict[str, Handler]]]] = {}
         self.websockets: dict[str, WebSocketHandler] = {}
         self.routes: list[tuple[str, str]] = []  # (method, template), for docs and tests
 
@@ -129,11 +130,12 @@ class Router:
             self._static.setdefault(template, {})[method] = handler
             return
         segments = tuple(template.strip("/").split("/"))
-        for existing, methods in self._templated:
+        same_length = self._templated.setdefault(len(segments), [])
+        for existing, methods in same_length:
             if existing == segments:
                 methods[method] = handler
                 return
-        self._templated.append((segments, {method: handler}))
+        same_length.append((segments, {method: handler}))
 
     def websocket(self, path: str, handler: WebSocketHandler) -> None:
         self.websockets[path] = handler
@@ -152,9 +154,7 @@ class Router:
 
     def _match_templated(self, path: str) -> tuple[dict[str, Handler], dict[str, str]]:
         parts = path.strip("/").split("/")
-        for segments, methods in self._templated:
-            if len(segments) != len(parts):
-                continue
+        for segments, methods in self._templated.get(len(parts), ()):
             params = {}
             for pattern, part in zip(segments, parts):
                 if pattern[0] == "{":
@@ -190,6 +190,11 @@ class RequestIds:
                     return value.decode()
                 break
         return self.new()
+
+
+def _too_large(limit: int) -> HttpError:
+    return HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes",
+                     [(b"connection", b"close")])
 
 
 class HttpApp:
@@ -270,8 +275,6 @@ class HttpApp:
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.max_body
-        too_large = HttpError(413, "PAYLOAD_TOO_LARGE", f"the request body exceeds {limit} bytes",
-                              [(b"connection", b"close")])
         for key, value in scope["headers"]:
             if key == b"content-length":
                 try:
@@ -279,7 +282,7 @@ class HttpApp:
                 except ValueError:
                     raise HttpError(400, "INVALID_REQUEST", "invalid Content-Length") from None
                 if declared > limit:
-                    raise too_large  # refused before a byte of it is read
+                    raise _too_large(limit)  # refused before a byte of it is read
                 break
         message = await receive()
         body = message.get("body", b"")
@@ -292,6 +295,6 @@ class HttpApp:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                raise too_large
+                raise _too_large(limit)
             chunks.append(chunk)
         return b"".join(chunks)

@@ -153,24 +153,26 @@ def scales(inst: Instrument) -> tuple[Instrument, _Scale, _Scale, _Scale]:
     return entry
 
 
-class _IdCache(dict):
-    """Order id -> (UUID, ULID) strings. Both are pure functions of the id (and creation time),
-    and an order is shown again and again (placed, listed, canceled); bounded, then started over."""
+class _OrderTexts(dict):
+    """Order id -> (UUID, ULID, created_at) strings. All three are pure functions of the order's
+    id and creation time, and an order is shown again and again (placed, listed, canceled);
+    bounded, then started over."""
 
     LIMIT = 1 << 18
 
-    def get_ids(self, oms: OrderManager, order: Order) -> tuple[str, str]:
-        ids = self.get(order.id)
-        if ids is None:
+    def get_texts(self, oms: OrderManager, order: Order) -> tuple[str, str, str]:
+        texts = self.get(order.id)
+        if texts is None:
             if len(self) >= self.LIMIT:
                 self.clear()
             codec = oms.ids
-            ids = self[order.id] = (codec.uuid_text(order.id),
-                                    codec.ulid_text(order.id, order.created_ns))
-        return ids
+            texts = self[order.id] = (codec.uuid_text(order.id),
+                                      codec.ulid_text(order.id, order.created_ns),
+                                      format_ns(order.created_ns))
+        return texts
 
 
-_ids = _IdCache()
+_texts = _OrderTexts()
 
 
 def _plain(value: Decimal) -> str:
@@ -181,38 +183,55 @@ def _plain(value: Decimal) -> str:
 # -- views --------------------------------------------------------------------------------------
 
 
+# order_view passes these positionally: a reordered schema must fail at import, not swap fields.
+_ORDER_FIELDS = (
+    "id", "uuid", "ulid", "client_order_id", "account_id", "user_id", "instrument", "side", "type",
+    "time_in_force", "status", "quantity", "filled_quantity", "leaves_quantity", "price",
+    "stop_price", "average_fill_price", "cash_amount", "post_only", "stp_mode", "expire_time",
+    "created_at", "updated_at", "done_reason", "replaces", "replaced_by",
+)
+if schemas.Order.__struct_fields__ != _ORDER_FIELDS:
+    raise ImportError("schemas.Order's fields changed: update order_view and _ORDER_FIELDS")
+
+
 def order_view(order: Order, oms: OrderManager) -> schemas.Order:
     inst = oms.instruments[order.instrument]
-    _, price_of, qty_of, amount_of = scales(inst)
-    uuid, ulid = _ids.get_ids(oms, order)
-    average = inst.average_price(order.notional, order.filled) if order.filled else None
+    entry = _SCALES.get(inst.symbol)
+    if entry is None or entry[0] is not inst:
+        entry = scales(inst)
+    _, price_of, qty_of, amount_of = entry
+    uuid, ulid, created_at = _texts.get_texts(oms, order)
+    filled = order.filled
+    average = inst.average_price(order.notional, filled) if filled else None
+    # Positional, in schemas.Order's field order: every reply carries one of these, and
+    # msgspec matches 26 keywords noticeably slower than it takes 26 positions.
     return schemas.Order(
-        id=order.id,
-        uuid=uuid,
-        ulid=ulid,
-        client_order_id=order.client_order_id,
-        account_id=order.account_id,
-        user_id=order.user_id,
-        instrument=order.instrument,
-        side=order.side,
-        type=order.type,
-        time_in_force=order.time_in_force,
-        status=order.status,
-        quantity=qty_of(order.quantity),
-        filled_quantity=qty_of(order.filled),
-        leaves_quantity=qty_of(order.leaves),
-        price=price_of(order.price) if order.price else None,
-        stop_price=price_of(order.stop_price) if order.stop_price else None,
-        average_fill_price=None if average is None else _plain(average),
-        cash_amount=amount_of(order.cash_amount) if order.cash_amount else None,
-        post_only=order.post_only,
-        stp_mode=order.stp,
-        expire_time=format_ns(order.expire_ns) if order.expire_ns else None,
-        created_at=format_ns(order.created_ns),
-        updated_at=format_ns(order.updated_ns),
-        done_reason=order.done_reason or None,
-        replaces=order.replaces or None,
-        replaced_by=order.replaced_by or None,
+        order.id,
+        uuid,
+        ulid,
+        order.client_order_id,
+        order.account_id,
+        order.user_id,
+        order.instrument,
+        order.side,
+        order.type,
+        order.time_in_force,
+        order.status,
+        qty_of(order.quantity),
+        qty_of(filled),
+        qty_of(order.leaves),
+        price_of(order.price) if order.price else None,
+        price_of(order.stop_price) if order.stop_price else None,
+        None if average is None else _plain(average),
+        amount_of(order.cash_amount) if order.cash_amount else None,
+        order.post_only,
+        order.stp,
+        format_ns(order.expire_ns) if order.expire_ns else None,
+        created_at,
+        format_ns(order.updated_ns),
+        order.done_reason or None,
+        order.replaces or None,
+        order.replaced_by or None,
     )
 
 

@@ -65,7 +65,8 @@ class ReplaceOrderRequest(_Request, kw_only=True):
     as_new_order: bool = False
 
 
-class Order(msgspec.Struct, kw_only=True):
+# Not kw_only: mapping.order_view builds it positionally, in this field order.
+class Order(msgspec.Struct):
     id: int
     uuid: str
     ulid: str
