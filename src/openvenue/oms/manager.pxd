@@ -2,15 +2,18 @@
 # its hot paths as C-callable methods with the orders, books and indexes they touch typed.
 cimport cython
 
+from openvenue.domain.accounts cimport may_read, may_trade
 from openvenue.domain.orders cimport Order, accepted_order
 from openvenue.engine.matching cimport MatchingEngine
 from openvenue.oms.book_keeping cimport AccountOrders, OrderIndex
-from openvenue.oms.outcome cimport Outcome
+from openvenue.oms.outcome cimport Outcome, outcome_of
 from openvenue.oms.validation cimport OrderGrid, validate_place
 
 
 cdef class OrderManager:
-    cdef public object clock, ids, fund_desk, fund_schedule, _fund_due_ns
+    cdef readonly object clock  # fixed for the manager's life: _now_ns is its bound now_ns
+    cdef object _now_ns
+    cdef public object ids, fund_desk, fund_schedule, _fund_due_ns
     cdef public MatchingEngine engine
     cdef public OrderIndex index
     cdef public dict instruments, instruments_by_id, grids, clients, accounts, users, fills

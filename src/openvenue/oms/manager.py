@@ -26,7 +26,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from heapq import heappop, heappush
 
-from openvenue.domain.accounts import Account, Client, Permission, User
+from openvenue.domain.accounts import Account, Client, Permission, User, may_read, may_trade
 from openvenue.domain.commands import (
     CancelAllOrders,
     CancelOrder,
@@ -79,7 +79,7 @@ from openvenue.engine.matching import MatchingEngine
 from openvenue.engine.sessions import day_end_ns
 from openvenue.oms.book_keeping import OrderIndex
 from openvenue.oms.clock import Clock, WallClock
-from openvenue.oms.outcome import Outcome
+from openvenue.oms.outcome import Outcome, outcome_of
 from openvenue.oms.ports import OrderArchive
 from openvenue.oms.validation import (
     OrderGrid,
@@ -121,6 +121,7 @@ class OrderManager:
         if not 0 < first_order_id < 1 << 62:  # UUIDs embed 62 bits of the id (domain/ids.py)
             raise ValueError("first_order_id must be in [1, 2**62)")
         self.clock: Clock = clock or WallClock()
+        self._now_ns = self.clock.now_ns  # read before every command: the bound method, kept
         self.ids = OrderIdCodec(id_key)
         self.engine = MatchingEngine(self)
         self.fund_desk = FundDesk()
@@ -186,7 +187,7 @@ class OrderManager:
         return self._publish(Outcome(self._events))
 
     def _begin(self) -> int:
-        ts = self._ts = self.clock.now_ns()
+        ts = self._ts = self._now_ns()
         self._events = []
         timers = self.timers
         if timers and timers[0][0] <= ts:
@@ -275,7 +276,7 @@ class OrderManager:
         except Rejection as refused:
             return self._reject_place(cmd, refused.reason, refused.text)
         if existing is not None:  # a retry: the order it already placed (and any timers just run)
-            return self._publish(Outcome(self._events, existing))
+            return self._publish(outcome_of(self._events, existing))
         grid = self.grids[instrument]
         if tif is _DAY and not grid.is_fund:
             expire = day_end_ns(grid.instrument.kind, ts)
@@ -292,7 +293,7 @@ class OrderManager:
         self._route(order, grid.is_fund)
         if grid.is_fund and self.fund_schedule is not None:
             self._fund_due_ns = 0  # its cut-off may come before anything already due
-        return self._publish(Outcome(self._events, order))
+        return self._publish(outcome_of(self._events, order))
 
     def check_place(self, cmd: PlaceOrder) -> Rejection | None:
         """Why ``cmd`` would be refused right now, or None; changes nothing.
@@ -315,7 +316,7 @@ class OrderManager:
         request already placed.
         """
         _, account_id, instrument, side, _, _, _, _, _, _, coid, post_only, _, _, _ = fields
-        if user is None or not user.may_trade(account_id):
+        if user is None or not may_trade(user, account_id):
             raise Rejection(RejectReason.NOT_AUTHORIZED, "not authorised for this account")
         if account_id not in self.accounts:
             raise Rejection(RejectReason.UNKNOWN_ACCOUNT, f"unknown account {account_id}")
@@ -456,7 +457,7 @@ class OrderManager:
                                                    cmd.user_id, cmd.reason, due))
         else:
             self._cancel_now(order, cmd.reason)
-        return self._publish(Outcome(self._events, order))
+        return self._publish(outcome_of(self._events, order))
 
     def _find(self, user_id: int, order_id: int, account_id: int, client_order_id: str
               ) -> Order | CancelRejectReason:
@@ -464,7 +465,7 @@ class OrderManager:
         user = self.users.get(user_id)
         if user is None:
             return _NOT_AUTHORIZED
-        if account_id and not user.may_read(account_id):
+        if account_id and not may_read(user, account_id):
             return _NOT_AUTHORIZED
         if order_id:
             order = self.index.orders.get(order_id)
@@ -472,7 +473,7 @@ class OrderManager:
                 order = self.archive.find_order(order_id)
             if order is None or (account_id and order.account_id != account_id):
                 return _UNKNOWN
-            if not user.may_read(order.account_id):
+            if not may_read(user, order.account_id):
                 return _UNKNOWN
         elif account_id and client_order_id:
             account = self.index.accounts.get(account_id)
@@ -483,7 +484,7 @@ class OrderManager:
                 return _UNKNOWN
         else:
             return _UNKNOWN
-        if not user.may_trade(order.account_id):
+        if not may_trade(user, order.account_id):
             return _NOT_AUTHORIZED
         return order
 
@@ -508,7 +509,7 @@ class OrderManager:
     def cancel_all(self, cmd: CancelAllOrders) -> Outcome:
         self._begin()
         user = self.users.get(cmd.user_id)
-        if user is None or (cmd.account_id and not user.may_trade(cmd.account_id)):
+        if user is None or (cmd.account_id and not may_trade(user, cmd.account_id)):
             return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
         if not user.is_operator and Permission.TRADING not in user.permissions:
             return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
@@ -525,7 +526,7 @@ class OrderManager:
         results: list[tuple[Order, CancelRejectReason | None]] = []
         outcome.results = results
         for order in sorted(candidates, key=_by_id):
-            if not user.may_trade(order.account_id):
+            if not may_trade(user, order.account_id):
                 continue
             if cmd.instrument is not None and order.instrument != cmd.instrument:
                 continue
@@ -599,7 +600,7 @@ class OrderManager:
         ))
         if not keeps_priority:
             self.engine.submit(order)
-        return self._publish(Outcome(self._events, order))
+        return self._publish(outcome_of(self._events, order))
 
     def _replacement_values(self, cmd: ReplaceOrder, order: Order, inst: Instrument
                             ) -> tuple[int, int, int]:
@@ -658,7 +659,7 @@ class OrderManager:
             order.post_only, order.stp, order.expire_ns, order.session_id, old.id,
         ))
         self.engine.submit(order)
-        return self._publish(Outcome(self._events, order))
+        return self._publish(outcome_of(self._events, order))
 
     def _reject_replace(self, cmd: ReplaceOrder, reason: RejectReason, order: Order | None,
                         text: str = "") -> Outcome:
@@ -707,7 +708,7 @@ class OrderManager:
         if not order.leaves:
             self._closed(order)
         self.engine.run_stops(order.instrument)
-        return self._publish(Outcome(self._events, order))
+        return self._publish(outcome_of(self._events, order))
 
     # -- timers ------------------------------------------------------------------------------------
 
