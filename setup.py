@@ -36,4 +36,5 @@ def extensions():
     )
 
 
-setup(ext_modules=extensions())
+# the extensions compile independently: one compiler per core
+setup(ext_modules=extensions(), options={"build_ext": {"parallel": os.cpu_count() or 1}})
