@@ -119,46 +119,45 @@ class InvalidTransition(RuntimeError):
     """A status change the machine forbids: a defect in the caller, never a user error."""
 
 
-# Every field of an order but its queue links, in constructor order, with its type and default
-# (``REQUIRED`` for none). Snapshots, the archive and the state hash derive from this table, so a
-# new field can never be silently dropped by any of them.
-REQUIRED = object()
-ORDER_FIELDS: tuple[tuple[str, object, object], ...] = (
-    ("id", int, REQUIRED),
-    ("account_id", int, REQUIRED),
-    ("user_id", int, REQUIRED),
-    ("instrument", str, REQUIRED),
-    ("client_order_id", str, REQUIRED),
-    ("side", Side, REQUIRED),
-    ("type", OrderType, REQUIRED),
-    ("time_in_force", TimeInForce, REQUIRED),
-    ("quantity", int, REQUIRED),
-    ("price", int, 0),
-    ("stop_price", int, 0),
-    ("cash_amount", int, 0),
-    ("post_only", bool, False),
-    ("stp", StpMode, StpMode.NONE),
-    ("expire_ns", int, 0),
-    ("session_id", int, 0),
-    ("is_buy", bool, True),
-    ("status", OrderStatus, OrderStatus.NEW),
-    ("previous_status", OrderStatus | None, None),
-    ("filled", int, 0),
-    ("leaves", int, 0),
-    ("notional", int, 0),
-    ("fees", int, 0),
-    ("created_ns", int, 0),
-    ("updated_ns", int, 0),
-    ("canceled_ns", int, 0),
-    ("done_reason", str, ""),
-    ("on_book", bool, False),
-    ("triggered", bool, False),
-    ("sent_to_fund", bool, False),
-    ("replaced_by", int, 0),
-    ("replaces", int, 0),
-    ("settled_ns", int, 0),
+# Every field of an order but its queue links, in constructor order, with its type. Snapshots, the
+# archive and the state hash derive from this table, so a new field can never be silently dropped
+# by any of them.
+ORDER_FIELDS: tuple[tuple[str, object], ...] = (
+    ("id", int),
+    ("account_id", int),
+    ("user_id", int),
+    ("instrument", str),
+    ("client_order_id", str),
+    ("side", Side),
+    ("type", OrderType),
+    ("time_in_force", TimeInForce),
+    ("quantity", int),
+    ("price", int),
+    ("stop_price", int),
+    ("cash_amount", int),
+    ("post_only", bool),
+    ("stp", StpMode),
+    ("expire_ns", int),
+    ("session_id", int),
+    ("is_buy", bool),
+    ("status", OrderStatus),
+    ("previous_status", OrderStatus | None),
+    ("filled", int),
+    ("leaves", int),
+    ("notional", int),
+    ("fees", int),
+    ("created_ns", int),
+    ("updated_ns", int),
+    ("canceled_ns", int),
+    ("done_reason", str),
+    ("on_book", bool),
+    ("triggered", bool),
+    ("sent_to_fund", bool),
+    ("replaced_by", int),
+    ("replaces", int),
+    ("settled_ns", int),
 )
-ORDER_FIELD_NAMES = tuple(name for name, _, _ in ORDER_FIELDS)
+ORDER_FIELD_NAMES = tuple(name for name, _ in ORDER_FIELDS)
 
 
 # Not tracked by the cyclic collector, as before: an order refers to nothing that refers back

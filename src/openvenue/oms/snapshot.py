@@ -30,7 +30,7 @@ _order_values = attrgetter(*ORDER_FIELD_NAMES)
 
 # The decoder's type for one order tuple, field by field, so enums come back as enums. Derived
 # from ``Order`` itself so a new field can never be silently dropped from snapshots.
-_OrderTuple = tuple[tuple(kind for _, kind, _ in ORDER_FIELDS)]
+_OrderTuple = tuple[tuple(kind for _, kind in ORDER_FIELDS)]
 
 
 class _Side(msgspec.Struct, array_like=True):
