@@ -213,35 +213,25 @@ class HttpApp:
         self.ids = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "websocket":
-            handler = self.router.websockets.get(scope["path"])
-            if handler is None:
-                # Closing before accept makes the server refuse the upgrade with 403.
-                await send({"type": "websocket.close", "code": 1008})
-                return
-            if self.faults is not None:  # event faults know the face that subscribed
-                token = self.faults.enter(self.face, "websocket")
-                try:
-                    await handler(scope, receive, send)
-                finally:
-                    self.faults.leave(token)
-                return
-            await handler(scope, receive, send)
-        # "lifespan" is not used: the server starts and stops the core itself.
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The HTTP path is written out here rather than in a method of its own: every request
+        # would pay for one more coroutine, created and then resumed after each await below.
+        if scope["type"] != "http":
+            await self._not_http(scope, receive, send)
+            return
         request_id = self.ids.from_header(scope)
         try:
             handler, params = self.router.match(scope["method"], scope["path"])
-            body = await self._read_body(scope, receive)
-            if self.faults is None:
+            if self._has_body(scope):
+                body = await self._read_body(receive)
+            else:
+                body = b""
+            faults = self.faults
+            if faults is None or not faults.rules:
+                # with no rule the injector would only call the handler: spare its frame
                 response = await handler(Request(scope, params, body, request_id))
             else:
-                response = await self.faults.run(self.face, Request(scope, params, body, request_id),
-                                                 handler)
+                response = await faults.run(self.face, Request(scope, params, body, request_id),
+                                            handler)
         except HttpError as exc:
             response = self._error(exc.status, exc.code, exc.message, request_id)
             if exc.headers:
@@ -263,6 +253,23 @@ class HttpApp:
         if self.on_response is not None:
             self.on_response(self.face, response.status)
 
+    async def _not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            handler = self.router.websockets.get(scope["path"])
+            if handler is None:
+                # Closing before accept makes the server refuse the upgrade with 403.
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            if self.faults is not None:  # event faults know the face that subscribed
+                token = self.faults.enter(self.face, "websocket")
+                try:
+                    await handler(scope, receive, send)
+                finally:
+                    self.faults.leave(token)
+                return
+            await handler(scope, receive, send)
+        # "lifespan" is not used: the server starts and stops the core itself.
+
     def _error(self, status: int, code: str, message: str, request_id: str) -> Response:
         try:
             return self.render_error(status, code, message, request_id)
@@ -273,17 +280,26 @@ class HttpApp:
                                                     "message": "error rendering failed",
                                                     "request_id": request_id}}))
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        limit = self.max_body
+    def _has_body(self, scope: Scope) -> bool:
+        """Whether the request carries a body; refuses a declared one over the limit before a
+        byte of it is read. Without Content-Length or Transfer-Encoding an HTTP/1.1 request has
+        no body (RFC 9112, 6.3), so a GET or DELETE is answered without waiting on ``receive``."""
+        has_body = False
         for key, value in scope["headers"]:
             if key == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     raise HttpError(400, "INVALID_REQUEST", "invalid Content-Length") from None
-                if declared > limit:
-                    raise _too_large(limit)  # refused before a byte of it is read
-                break
+                if declared > self.max_body:
+                    raise _too_large(self.max_body)
+                has_body = has_body or declared > 0
+            elif key == b"transfer-encoding":
+                has_body = True
+        return has_body
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        limit = self.max_body
         message = await receive()
         body = message.get("body", b"")
         if not message.get("more_body"):
