@@ -59,8 +59,10 @@ class Ack:
         return self.outcome
 
     def __await__(self) -> Generator[Any, None, Outcome]:
-        if not self.done:
-            yield from self._owner._durable_future(self.seq).__await__()
+        owner = self._owner
+        # the watermark the owner last heard of: never ahead of the journal's, so never early
+        if owner.journal is not None and owner._heard_durable < self.seq:
+            yield from owner._durable_future(self.seq)
         return self.outcome
 
 
@@ -80,6 +82,9 @@ class DurableOMS:
         self._followers: list[Callable[[int], None]] = []
         self._wake_scheduled = False
         self._loop_thread = 0
+        # The durable watermark as the commit listener last reported it, read by ``await ack``
+        # as a plain attribute rather than through the journal's properties on every command.
+        self._heard_durable = oms.seq if journal is None else journal.durable_seq
         if journal is not None:
             if journal.last_seq != oms.seq:
                 raise ValueError(f"the manager is at {oms.seq} but the journal at "
@@ -159,12 +164,16 @@ class DurableOMS:
         future = loop.create_future()
         self._waiters.append((seq, future))
         # The writer may have committed between the caller's check and the append above, seen no
-        # waiter and scheduled nothing: settle here so this future cannot be forgotten.
-        self._release_waiters()
+        # waiter and scheduled nothing: settle here so this future cannot be forgotten. (The
+        # writer notes the watermark before it looks for waiters, this side appends before it
+        # looks at the watermark: one of the two sees the other.)
+        if self._heard_durable >= seq or self.journal.failure is not None:
+            self._release_waiters()
         return future
 
     def _on_commit(self, durable_seq: int) -> None:
         """Writer thread: hop to the loop once per commit, only if someone awaits or follows."""
+        self._heard_durable = durable_seq  # first: see _durable_future
         loop = self._loop
         if loop is not None and (self._waiters or self._followers):
             try:

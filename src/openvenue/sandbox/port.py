@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 
 import msgspec
 
@@ -42,11 +43,18 @@ class SandboxPort:
             account_id = 0 if order is None else order.account_id
         return account_id
 
-    async def execute(self, command: Command) -> Outcome:
-        sandbox = self.sandbox
-        if getattr(command, "user_id", None) == sandbox.mm_user_id:
-            return await self.inner.execute(command)
+    def execute(self, command: Command) -> Awaitable[Outcome]:
         context = current.get()
+        if ((context is None and not isinstance(command, PlaceOrder))
+                or getattr(command, "user_id", None) == self.sandbox.mm_user_id):
+            # Nothing to add: no request context (fault rules or a WebSocket session set one),
+            # so no rule can match, and only places have sandbox outcomes of their own. Hand
+            # back the real port's awaitable rather than awaiting it in one more coroutine.
+            return self.inner.execute(command)
+        return self._execute(command, context)
+
+    async def _execute(self, command: Command, context) -> Outcome:
+        sandbox = self.sandbox
         if context is not None and isinstance(command, (PlaceOrder, CancelOrder, ReplaceOrder,
                                                         CancelAllOrders)):
             await sandbox.faults.before_command(self._account_of(command))

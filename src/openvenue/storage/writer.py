@@ -53,7 +53,10 @@ class GroupCommitWriter:
         self._batches: list[Sequence[Event]] = []
         self._archives: list[tuple[Sequence[Order], Sequence[OrderFilled], Ticket]] = []
         self._snapshots: list[tuple[int, bytes]] = []
-        self._work = threading.Condition(threading.Lock())
+        # The OMS side takes the condition's lock itself where it only appends or notifies:
+        # a plain lock in a with statement, without the condition's Python-level wrappers.
+        self._work_lock = threading.Lock()
+        self._work = threading.Condition(self._work_lock)
         self._durable = threading.Condition(threading.Lock())
         self._listeners: list[CommitListener] = []
         self._idle = False
@@ -81,14 +84,14 @@ class GroupCommitWriter:
             raise JournalError(f"events must continue the journal at {self._next_seq}, "
                                f"got {events[0].seq}")
         self._next_seq = events[-1].seq + 1
-        with self._work:
+        with self._work_lock:
             self._check_usable()
             self._batches.append(events)
             if wake and self._idle:
                 self._work.notify()
 
     def wake(self) -> None:
-        with self._work:
+        with self._work_lock:
             if self._idle and self._batches:
                 self._work.notify()
 

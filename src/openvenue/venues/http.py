@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -114,13 +115,42 @@ def decode_json(body: bytes, decoder: msgspec.json.Decoder) -> Any:
         raise HttpError(400, "INVALID_JSON", "the JSON is nested too deeply") from None
 
 
+class _Shape:
+    """The templated routes of one segment count whose parameters sit at the same positions.
+
+    Their literal segments, picked out of a path in one C call, are a dict key: a path is
+    matched with one lookup per shape instead of a comparison per template and segment.
+    """
+
+    __slots__ = ("literals", "param_at", "params", "routes")
+
+    def __init__(self, literal_at: tuple[int, ...], param_at: tuple[int, ...]) -> None:
+        self.param_at = param_at
+        # itemgetter gives the item itself for one position and a tuple for several: the same
+        # getter makes the keys when routes are added and when paths are matched
+        self.literals: Callable[[list[str]], Any] = (
+            itemgetter(*literal_at) if literal_at else _no_literals)
+        self.params: Callable[[list[str]], Any] = itemgetter(*param_at)
+        # literal key -> (declaration order, parameter names, handlers by method)
+        self.routes: dict[Any, tuple[int, tuple[str, ...], dict[str, Handler]]] = {}
+
+
+def _no_literals(parts: list[str]) -> tuple:
+    return ()
+
+
 class Router:
-    """Method + path template -> handler. ``{name}`` segments capture one path segment."""
+    """Method + path template -> handler. ``{name}`` segments capture one path segment.
+
+    A path matches a template when it has as many segments (slashes at either end ignored),
+    every literal segment is equal and no parameter segment is empty; of several templates
+    that match, the first declared wins.
+    """
 
     def __init__(self) -> None:
         self._static: dict[str, dict[str, Handler]] = {}
-        # templates by segment count: a path is only tried against those of its own length
-        self._templated: dict[int, list[tuple[tuple[str, ...], dict[str, Handler]]]] = {}
+        self._shapes: dict[int, list[_Shape]] = {}  # by segment count
+        self._declared = 0
         self.websockets: dict[str, WebSocketHandler] = {}
         self.routes: list[tuple[str, str]] = []  # (method, template), for docs and tests
 
@@ -129,13 +159,26 @@ class Router:
         if "{" not in template:
             self._static.setdefault(template, {})[method] = handler
             return
-        segments = tuple(template.strip("/").split("/"))
-        same_length = self._templated.setdefault(len(segments), [])
-        for existing, methods in same_length:
-            if existing == segments:
-                methods[method] = handler
-                return
-        same_length.append((segments, {method: handler}))
+        segments = template.strip("/").split("/")
+        param_at = tuple(i for i, s in enumerate(segments) if s[:1] == "{")
+        shapes = self._shapes.setdefault(len(segments), [])
+        for shape in shapes:
+            if shape.param_at == param_at:
+                break
+        else:
+            shape = _Shape(tuple(i for i in range(len(segments)) if i not in param_at), param_at)
+            shapes.append(shape)
+        names = tuple(segments[i][1:-1] for i in param_at)
+        key = shape.literals(segments)
+        existing = shape.routes.get(key)
+        if existing is None:
+            self._declared += 1
+            shape.routes[key] = (self._declared, names, {method: handler})
+        elif existing[1] == names:
+            existing[2][method] = handler
+        else:
+            raise ValueError(f"{template} differs from an earlier route only in its parameter "
+                             "names, so no path could reach it")
 
     def websocket(self, path: str, handler: WebSocketHandler) -> None:
         self.websockets[path] = handler
@@ -154,18 +197,21 @@ class Router:
 
     def _match_templated(self, path: str) -> tuple[dict[str, Handler], dict[str, str]]:
         parts = path.strip("/").split("/")
-        for segments, methods in self._templated.get(len(parts), ()):
-            params = {}
-            for pattern, part in zip(segments, parts):
-                if pattern[0] == "{":
-                    if not part:
-                        break
-                    params[pattern[1:-1]] = part
-                elif pattern != part:
-                    break
-            else:
-                return methods, params
-        raise HttpError(404, "NOT_FOUND", f"no such path: {path}")
+        best = None
+        for shape in self._shapes.get(len(parts), ()):
+            route = shape.routes.get(shape.literals(parts))
+            if route is None or (best is not None and best[0][0] < route[0]):
+                continue
+            values = shape.params(parts)
+            if len(route[1]) == 1:
+                if not values:
+                    continue
+                best = route, {route[1][0]: values}
+            elif all(values):
+                best = route, dict(zip(route[1], values))
+        if best is None:
+            raise HttpError(404, "NOT_FOUND", f"no such path: {path}")
+        return best[0][2], best[1]
 
 
 class RequestIds:
@@ -213,35 +259,25 @@ class HttpApp:
         self.ids = RequestIds()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "websocket":
-            handler = self.router.websockets.get(scope["path"])
-            if handler is None:
-                # Closing before accept makes the server refuse the upgrade with 403.
-                await send({"type": "websocket.close", "code": 1008})
-                return
-            if self.faults is not None:  # event faults know the face that subscribed
-                token = self.faults.enter(self.face, "websocket")
-                try:
-                    await handler(scope, receive, send)
-                finally:
-                    self.faults.leave(token)
-                return
-            await handler(scope, receive, send)
-        # "lifespan" is not used: the server starts and stops the core itself.
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The HTTP path is written out here rather than in a method of its own: every request
+        # would pay for one more coroutine, created and then resumed after each await below.
+        if scope["type"] != "http":
+            await self._not_http(scope, receive, send)
+            return
         request_id = self.ids.from_header(scope)
         try:
             handler, params = self.router.match(scope["method"], scope["path"])
-            body = await self._read_body(scope, receive)
-            if self.faults is None:
+            if self._has_body(scope):
+                body = await self._read_body(receive)
+            else:
+                body = b""
+            faults = self.faults
+            if faults is None or not faults.rules:
+                # with no rule the injector would only call the handler: spare its frame
                 response = await handler(Request(scope, params, body, request_id))
             else:
-                response = await self.faults.run(self.face, Request(scope, params, body, request_id),
-                                                 handler)
+                response = await faults.run(self.face, Request(scope, params, body, request_id),
+                                            handler)
         except HttpError as exc:
             response = self._error(exc.status, exc.code, exc.message, request_id)
             if exc.headers:
@@ -263,6 +299,23 @@ class HttpApp:
         if self.on_response is not None:
             self.on_response(self.face, response.status)
 
+    async def _not_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            handler = self.router.websockets.get(scope["path"])
+            if handler is None:
+                # Closing before accept makes the server refuse the upgrade with 403.
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            if self.faults is not None:  # event faults know the face that subscribed
+                token = self.faults.enter(self.face, "websocket")
+                try:
+                    await handler(scope, receive, send)
+                finally:
+                    self.faults.leave(token)
+                return
+            await handler(scope, receive, send)
+        # "lifespan" is not used: the server starts and stops the core itself.
+
     def _error(self, status: int, code: str, message: str, request_id: str) -> Response:
         try:
             return self.render_error(status, code, message, request_id)
@@ -273,17 +326,26 @@ class HttpApp:
                                                     "message": "error rendering failed",
                                                     "request_id": request_id}}))
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
-        limit = self.max_body
+    def _has_body(self, scope: Scope) -> bool:
+        """Whether the request carries a body; refuses a declared one over the limit before a
+        byte of it is read. Without Content-Length or Transfer-Encoding an HTTP/1.1 request has
+        no body (RFC 9112, 6.3), so a GET or DELETE is answered without waiting on ``receive``."""
+        has_body = False
         for key, value in scope["headers"]:
             if key == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     raise HttpError(400, "INVALID_REQUEST", "invalid Content-Length") from None
-                if declared > limit:
-                    raise _too_large(limit)  # refused before a byte of it is read
-                break
+                if declared > self.max_body:
+                    raise _too_large(self.max_body)
+                has_body = has_body or declared > 0
+            elif key == b"transfer-encoding":
+                has_body = True
+        return has_body
+
+    async def _read_body(self, receive: Receive) -> bytes:
+        limit = self.max_body
         message = await receive()
         body = message.get("body", b"")
         if not message.get("more_body"):

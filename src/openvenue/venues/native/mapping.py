@@ -115,16 +115,21 @@ def parse_time(text: str, field: str) -> int:
     return int(moment.timestamp()) * 1_000_000_000 + nanos
 
 
-class _Scale:
+class _Scale(dict):
     """Integer units of a decimal step as a plain decimal string, in integer arithmetic.
 
-    Gives exactly what ``f"{units * step:f}"`` gives, several times faster: every order view
-    formats half a dozen of these.
+    Gives exactly what ``f"{units * step:f}"`` gives, several times faster, and remembers the
+    strings it made: an order view formats half a dozen of these, and the same prices and sizes
+    come back again and again. Used as ``scale[units]``: a hit is a plain dict lookup, a miss
+    is computed by ``__missing__``; bounded, then started over.
     """
 
     __slots__ = ("mult", "places")
 
+    LIMIT = 1 << 14
+
     def __init__(self, step: Decimal) -> None:
+        super().__init__()
         _, digits, exponent = step.as_tuple()
         mult = int("".join(map(str, digits)) or "0")
         if exponent >= 0:
@@ -132,13 +137,18 @@ class _Scale:
         else:
             self.mult, self.places = mult, -exponent
 
-    def __call__(self, units: int) -> str:
+    def __missing__(self, units: int) -> str:
         value = units * self.mult
         places = self.places
         if not places:
-            return str(value)
-        digits = str(-value if value < 0 else value).rjust(places + 1, "0")
-        return ("-" if value < 0 else "") + digits[:-places] + "." + digits[-places:]
+            text = str(value)
+        else:
+            digits = str(-value if value < 0 else value).rjust(places + 1, "0")
+            text = ("-" if value < 0 else "") + digits[:-places] + "." + digits[-places:]
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[units] = text
+        return text
 
 
 _SCALES: dict[str, tuple[Instrument, _Scale, _Scale, _Scale]] = {}
@@ -200,7 +210,7 @@ def order_view(order: Order, oms: OrderManager) -> schemas.Order:
     if entry is None or entry[0] is not inst:
         entry = scales(inst)
     _, price_of, qty_of, amount_of = entry
-    uuid, ulid, created_at = _texts.get_texts(oms, order)
+    uuid, ulid, created_at = _texts.get(order.id) or _texts.get_texts(oms, order)
     filled = order.filled
     average = inst.average_price(order.notional, filled) if filled else None
     # Positional, in schemas.Order's field order: every reply carries one of these, and
@@ -217,13 +227,13 @@ def order_view(order: Order, oms: OrderManager) -> schemas.Order:
         order.type,
         order.time_in_force,
         order.status,
-        qty_of(order.quantity),
-        qty_of(filled),
-        qty_of(order.leaves),
-        price_of(order.price) if order.price else None,
-        price_of(order.stop_price) if order.stop_price else None,
+        qty_of[order.quantity],
+        qty_of[filled],
+        qty_of[order.leaves],
+        price_of[order.price] if order.price else None,
+        price_of[order.stop_price] if order.stop_price else None,
         None if average is None else _plain(average),
-        amount_of(order.cash_amount) if order.cash_amount else None,
+        amount_of[order.cash_amount] if order.cash_amount else None,
         order.post_only,
         order.stp,
         format_ns(order.expire_ns) if order.expire_ns else None,
