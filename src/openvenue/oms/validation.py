@@ -122,7 +122,7 @@ def validate_place(cmd: PlaceOrder, grid: OrderGrid | None, now_ns: int,
     """
     if fields is None:
         fields = place_fields(cmd)
-    (_, _, instrument, _, typ, quantity, limit, stop_limit, tif, expire_ns, coid, post_only, _,
+    (_, _, instrument, _, typ, quantity, limit, trigger, tif, expire_ns, coid, post_only, _,
      cash_amount, _) = fields
     if grid is None:
         raise Rejection(R.UNKNOWN_INSTRUMENT, f"unknown instrument {instrument}")
@@ -151,10 +151,10 @@ def validate_place(cmd: PlaceOrder, grid: OrderGrid | None, now_ns: int,
     elif limit is not None:
         raise Rejection(R.INVALID_PRICE, f"a {typ} order takes no limit price")
     if typ is _STOP or typ is _STOP_LIMIT:
-        if stop_limit is None:
+        if trigger is None:
             raise Rejection(R.INVALID_STOP_PRICE, f"a {typ} order needs a stop price")
-        stop = grid.stop_ticks.units(stop_limit)
-    elif stop_limit is not None:
+        stop = grid.stop_ticks.units(trigger)
+    elif trigger is not None:
         raise Rejection(R.INVALID_STOP_PRICE, f"a {typ} order takes no stop price")
 
     if typ is _MARKET and tif is not _IOC and tif is not _FOK:
