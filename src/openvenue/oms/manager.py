@@ -62,7 +62,6 @@ from openvenue.domain.ids import OrderIdCodec
 from openvenue.domain.instruments import Instrument
 from openvenue.domain.orders import (
     BUY_SIDES,
-    OPEN_STATUSES,
     PENDING_STATUSES,
     STOP_TYPES,
     Liquidity,
@@ -826,7 +825,7 @@ def _cancel_refusal(order: Order) -> CancelRejectReason | None:
     """Why ``order`` cannot be canceled now (already pending, or too late), or None."""
     if order.status in PENDING_STATUSES:
         return _ALREADY_PENDING
-    if order.status not in OPEN_STATUSES or order.sent_to_fund:
+    if not order.is_open or order.sent_to_fund:
         return _TOO_LATE_TO_CANCEL
     return None
 

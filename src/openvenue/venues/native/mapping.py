@@ -206,11 +206,8 @@ if schemas.Order.__struct_fields__ != _ORDER_FIELDS:
 
 def order_view(order: Order, oms: OrderManager) -> schemas.Order:
     inst = oms.instruments[order.instrument]
-    entry = _SCALES.get(inst.symbol)
-    if entry is None or entry[0] is not inst:
-        entry = scales(inst)
-    _, price_of, qty_of, amount_of = entry
-    uuid, ulid, created_at = _texts.get(order.id) or _texts.get_texts(oms, order)
+    _, price_of, qty_of, amount_of = scales(inst)
+    uuid, ulid, created_at = _texts.get_texts(oms, order)
     filled = order.filled
     average = inst.average_price(order.notional, filled) if filled else None
     # Positional, in schemas.Order's field order: every reply carries one of these, and
