@@ -190,10 +190,16 @@ class FaultInjector:
 
     # -- HTTP faces -------------------------------------------------------------------------------
 
-    async def run(self, face: str, request, handler: Callable[[Any], Awaitable[Any]]):
-        """Serve one HTTP request under the rules (the toolkit's hook)."""
-        if not self.rules:  # the common case: no rule, no classification
-            return await handler(request)
+    def run(self, face: str, request, handler: Callable[[Any], Awaitable[Any]]) -> Awaitable[Any]:
+        """Serve one HTTP request under the rules (the toolkit's hook).
+
+        With no rule (the common case) the handler's own awaitable comes back: no
+        classification, and no coroutine of this hook's own on every request."""
+        if not self.rules:
+            return handler(request)
+        return self._run(face, request, handler)
+
+    async def _run(self, face: str, request, handler: Callable[[Any], Awaitable[Any]]):
         operation = classify(request.method, request.path)
         if operation is None:
             return await handler(request)

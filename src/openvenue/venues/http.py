@@ -271,13 +271,11 @@ class HttpApp:
                 body = await self._read_body(receive)
             else:
                 body = b""
-            faults = self.faults
-            if faults is None or not faults.rules:
-                # with no rule the injector would only call the handler: spare its frame
-                response = await handler(Request(scope, params, body, request_id))
+            request = Request(scope, params, body, request_id)
+            if self.faults is None:
+                response = await handler(request)
             else:
-                response = await faults.run(self.face, Request(scope, params, body, request_id),
-                                            handler)
+                response = await self.faults.run(self.face, request, handler)
         except HttpError as exc:
             response = self._error(exc.status, exc.code, exc.message, request_id)
             if exc.headers:
