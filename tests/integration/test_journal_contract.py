@@ -21,6 +21,7 @@ from openvenue.oms.manager import OrderManager
 from openvenue.oms.projection import replay
 from openvenue.oms.state_hash import state_hash
 from openvenue.storage import JournalCorrupt, JournalError, recover, scan
+from openvenue.storage import writer as writer_module
 from openvenue.storage.writer import MAX_RECORD_EVENTS
 
 
@@ -211,6 +212,35 @@ def test_acks_are_awaitable_on_an_event_loop(target):
 
         outcomes, durable_seq = asyncio.run(main())
         assert len(outcomes) == 300 and durable_seq == oms.seq
+
+
+def test_a_burst_on_the_event_loop_shares_one_commit_made_on_the_loop(target, monkeypatch):
+    monkeypatch.setattr(writer_module, "INLINE_COMMIT_BUDGET_S", 10.0)  # however slow the store
+    with target.open() as journal:
+        oms = fresh()
+        durable = DurableOMS(oms, journal)
+        store = journal.store
+        original = store.write_group
+        writers: list[int] = []
+
+        def recording_write_group(*args):
+            writers.append(threading.get_ident())
+            original(*args)
+
+        store.write_group = recording_write_group
+
+        async def main():
+            await durable.run(define_reference_data, oms)
+            before = journal.commits
+            writers.clear()
+            rng = random.Random(5)
+            acks = [durable.execute(random_command(oms, rng, i)) for i in range(50)]
+            await asyncio.gather(*acks)
+            return journal.commits - before, threading.get_ident()
+
+        commits, loop_thread = asyncio.run(main())
+        assert commits == 1 and journal.durable_seq == oms.seq
+        assert set(writers) == {loop_thread}
 
 
 def test_group_commit_batches_grow_under_load(target):

@@ -13,6 +13,10 @@ pending and later acknowledgement raises ``JournalError`` and the wrapper refuse
 
 Snapshots are taken here, on the OMS thread, every ``snapshot_every`` events: the OMS stops for
 the encode only; the journal writes the bytes after the events they cover are committed.
+
+On an event loop the commands of a burst of requests share one commit, made once the burst is
+over: on the loop itself when that is quick (``Journal.commit_now``), since every reply of the
+burst waits on it, and by the writer thread otherwise.
 """
 
 from __future__ import annotations
@@ -80,7 +84,11 @@ class DurableOMS:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: deque[tuple[int, asyncio.Future]] = deque()
         self._followers: list[Callable[[int], None]] = []
-        self._wake_scheduled = False
+        # One commit per burst of commands on the loop (see _commit_burst).
+        self._commit_scheduled = False
+        self._commit_deferred = False
+        self._appended = 0  # commands journaled from the loop
+        self._appended_at_schedule = 0
         self._loop_thread = 0
         # The durable watermark as the commit listener last reported it, read by ``await ack``
         # as a plain attribute rather than through the journal's properties on every command.
@@ -128,18 +136,29 @@ class DurableOMS:
                 # arrive back to back: wake the writer once, after the burst, so that they share
                 # one commit instead of the first waking it for a commit of its own.
                 self.journal.append(events, wake=False)
-                if not self._wake_scheduled:
-                    self._wake_scheduled = True
-                    loop.call_soon(self._wake_writer)
+                self._appended += 1
+                if not self._commit_scheduled:
+                    self._commit_scheduled = True
+                    self._appended_at_schedule = self._appended
+                    self._commit_deferred = False
+                    loop.call_soon(self._commit_burst)
             else:
                 self.journal.append(events)
         except BaseException as error:
             self._failed = error
             raise
 
-    def _wake_writer(self) -> None:
-        self._wake_scheduled = False
-        self.journal.wake()
+    def _commit_burst(self) -> None:
+        # Scheduled by the burst's first command, this runs after the rest of the burst. If
+        # commands came after it was scheduled, the loop was busy: give it one more pass, so
+        # that requests it read meanwhile share this commit instead of waiting on one of their
+        # own. (Committing on the loop, a burst left out would wait for the whole commit.)
+        if not self._commit_deferred and self._appended != self._appended_at_schedule:
+            self._commit_deferred = True
+            self._loop.call_soon(self._commit_burst)
+            return
+        self._commit_scheduled = False
+        self.journal.commit_now()
 
     # -- async acknowledgement ---------------------------------------------------------------------
 
@@ -172,10 +191,14 @@ class DurableOMS:
         return future
 
     def _on_commit(self, durable_seq: int) -> None:
-        """Writer thread: hop to the loop once per commit, only if someone awaits or follows."""
+        """After each commit: release on the loop, hopping to it once when the writer thread
+        committed, and only if someone awaits or follows."""
         self._heard_durable = durable_seq  # first: see _durable_future
         loop = self._loop
         if loop is not None and (self._waiters or self._followers):
+            if threading.get_ident() == self._loop_thread:  # committed on the loop itself
+                self._release()
+                return
             try:
                 loop.call_soon_threadsafe(self._release)
             except RuntimeError:  # the loop has closed; nobody is left to acknowledge

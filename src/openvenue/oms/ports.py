@@ -64,6 +64,14 @@ class Journal(Protocol):
     def wake(self) -> None:
         """Start committing what is queued, if the writer is idle."""
 
+    def commit_now(self) -> bool:
+        """Commit what is queued on the calling thread if that is quick, else ``wake()``.
+
+        True when it committed here. For a caller whose replies all wait on that commit anyway
+        (the event loop after a burst of requests): it need not hand the commit to the writer
+        and wait to be woken again.
+        """
+
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         """Block until ``seq`` is committed (True) or ``timeout`` passes (False).
 
@@ -75,7 +83,8 @@ class Journal(Protocol):
         """Why the writer stopped, if it has: nothing after ``durable_seq`` will be committed."""
 
     def add_commit_listener(self, listener: CommitListener) -> None:
-        """``listener`` runs on the writer thread after each commit, and once if it fails."""
+        """``listener`` runs after each commit, on the thread that committed, and once if the
+        journal fails."""
 
     def save_snapshot(self, seq: int, state: bytes) -> None:
         """Store ``state`` (taken at ``seq``) once every event up to ``seq`` is committed."""

@@ -83,6 +83,9 @@ class Journal:
     def wake(self) -> None:
         self._writing().wake()
 
+    def commit_now(self) -> bool:
+        return self._writing().commit_now()
+
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         return self._writing().wait_durable(seq, timeout)
 
@@ -101,6 +104,11 @@ class Journal:
             if order.client_order_id:
                 archived_ids.add(order.account_id, order.client_order_id)
         return writer.archive(orders, fills)
+
+    @property
+    def commits(self) -> int:
+        """Groups committed since the journal opened (events per commit shows the batching)."""
+        return 0 if self._writer is None else self._writer.groups
 
     @property
     def failure(self) -> BaseException | None:

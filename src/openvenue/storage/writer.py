@@ -1,10 +1,18 @@
-"""Group commit: one writer thread that commits whatever has queued up while it was busy.
+"""Group commit: whatever has queued up since the last commit goes into the next one.
 
-The OMS thread only appends to a list and, if the writer sleeps, wakes it. The writer takes
-everything queued, frames it into records of whole commands, commits it in one transaction and
-then advances the durable watermark. While that commit (and its fsync) runs, the next group
-gathers, so groups grow with load and no timer is needed: at low load a command is committed
-alone at once, at high load one fsync carries thousands of events.
+The OMS thread only appends to a list and, if the writer sleeps, wakes it. The writer thread
+takes everything queued, frames it into records of whole commands, commits it in one
+transaction and then advances the durable watermark. While that commit (and its fsync) runs,
+the next group gathers, so groups grow with load and no timer is needed: at low load a command
+is committed alone at once, at high load one fsync carries thousands of events.
+
+The OMS thread may also commit its queue itself (``commit_now``) while the writer thread is not
+committing and commits are quick. The event loop does so once a burst of requests has been
+handled and every reply of it waits on that commit anyway: it saves two thread hand-offs per
+commit (waking the writer, then being woken with the result), which on a fast disk cost about
+as much as the fsync. When commits turn slow (a slow disk, a remote database) the loop must not
+stall on them, and the writer thread takes them over until they are quick again. One lock
+orders the commits, so groups reach the store in the order they were queued.
 
 A failed commit is fatal: the watermark stops, every waiter is woken with the error and further
 appends are refused, because the OMS state is now ahead of what can be made durable and must not
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from time import perf_counter
 from typing import Protocol
 
 from openvenue.domain.events import Event, OrderFilled
@@ -23,6 +32,10 @@ from openvenue.oms.ports import CommitListener
 from openvenue.storage.codec import JournalError, checksum, encode_events
 
 MAX_RECORD_EVENTS = 4096  # a record holds whole commands; past this a new record starts
+# ``commit_now`` commits on the calling thread while a group's write averages at most this long:
+# about what the loop spends on the burst of requests that the group acknowledges.
+INLINE_COMMIT_BUDGET_S = 0.001
+_SMOOTHING = 0.2  # weight of the newest group in the running average of write times
 
 Record = tuple[int, int, int, bytes]  # first_seq, last_seq, crc, payload
 
@@ -58,6 +71,10 @@ class GroupCommitWriter:
         self._work_lock = threading.Lock()
         self._work = threading.Condition(self._work_lock)
         self._durable = threading.Condition(threading.Lock())
+        # Held by whichever thread commits, from taking a group off the queue until it is
+        # committed: groups reach the store in queue order.
+        self._committing = threading.Lock()
+        self._write_s = 0.0  # running average of a group's write, in seconds
         self._listeners: list[CommitListener] = []
         self._idle = False
         self._closing = False
@@ -94,6 +111,35 @@ class GroupCommitWriter:
         with self._work_lock:
             if self._idle and self._batches:
                 self._work.notify()
+
+    def commit_now(self) -> bool:
+        """Commit the queued events on this thread if that is quick; else wake the writer.
+
+        Quick: the writer thread is not committing, only events are queued (archives and
+        snapshots stay the writer's), and recent groups were written within
+        ``INLINE_COMMIT_BUDGET_S`` on average. True when this call committed. A failure is
+        reported as the writer thread reports its own (``failure``, waiters, listeners).
+        """
+        if self._write_s > INLINE_COMMIT_BUDGET_S or not self._committing.acquire(False):
+            self.wake()
+            return False
+        try:
+            with self._work_lock:
+                if self._archives or self._snapshots:
+                    if self._idle:
+                        self._work.notify()
+                    return False
+                if not self._batches or self.failure is not None:
+                    return False
+                batches, self._batches = self._batches, []
+            try:
+                self._commit(batches, [])
+            except BaseException as error:  # noqa: BLE001 - any failure stops acknowledgements
+                self._fail(error)
+                return False
+            return True
+        finally:
+            self._committing.release()
 
     def archive(self, orders: Sequence[Order], fills: Sequence[OrderFilled]) -> Ticket:
         ticket = Ticket()
@@ -159,20 +205,30 @@ class GroupCommitWriter:
                         self._idle = True
                         work.wait()
                         self._idle = False
-                    batches, self._batches = self._batches, []
-                    archives, self._archives = self._archives, []
-                    snapshots, self._snapshots = self._snapshots, []
-                self._commit(batches, archives)
-                for seq, state in snapshots:
-                    self._sink.write_snapshot(seq, checksum(seq, seq, state), state)
+                with self._committing:
+                    with work:  # taken again: an inline commit may have emptied the queue
+                        if self.failure is not None:
+                            return
+                        batches, self._batches = self._batches, []
+                        archives, self._archives = self._archives, []
+                        snapshots, self._snapshots = self._snapshots, []
+                    if batches or archives:
+                        self._commit(batches, archives)
+                    for seq, state in snapshots:
+                        self._sink.write_snapshot(seq, checksum(seq, seq, state), state)
         except BaseException as error:  # noqa: BLE001 - any failure stops acknowledgements
-            self.failure = error
-            with self._durable:
-                self._durable.notify_all()
-            with work:
-                self._closing = True
-            for listener in self._listeners:  # so asynchronous waiters learn of it too
-                listener(self._durable_seq)
+            self._fail(error)
+
+    def _fail(self, error: BaseException) -> None:
+        """A write failed: the watermark stops for good, and every waiter hears of it."""
+        self.failure = error
+        with self._durable:
+            self._durable.notify_all()
+        with self._work:
+            self._closing = True
+            self._work.notify()  # a writer thread waiting for work ends
+        for listener in self._listeners:  # so asynchronous waiters learn of it too
+            listener(self._durable_seq)
 
     def _commit(self, batches: list[Sequence[Event]], archives: list) -> None:
         records: list[Record] = []
@@ -186,7 +242,10 @@ class GroupCommitWriter:
             records.append(_frame(run))
         orders = [o for a in archives for o in a[0]]
         fills = [f for a in archives for f in a[1]]
+        started = perf_counter()
         self._sink.write_group(records, orders, fills)
+        if not archives:  # an archive batch is slow by its size; it says nothing of the store
+            self._write_s += (perf_counter() - started - self._write_s) * _SMOOTHING
         self.groups += 1
         for archive in archives:
             archive[2].done = True

@@ -1,0 +1,109 @@
+"""Group commit on the caller's thread: quick commits happen where they are asked for, slow or
+contended ones go to the writer thread, and either way groups reach the store in order."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from openvenue.domain.accounts import Client
+from openvenue.domain.events import ClientDefined
+from openvenue.storage import writer as writer_module
+from openvenue.storage.codec import JournalError
+from openvenue.storage.writer import GroupCommitWriter
+
+
+def events(first: int, count: int) -> list[ClientDefined]:
+    return [ClientDefined(seq, seq * 1_000, Client(id=seq, name=f"c{seq}"))
+            for seq in range(first, first + count)]
+
+
+class RecordingSink:
+    """Remembers each group's records and the thread that wrote it; ``gate`` can hold a write."""
+
+    def __init__(self) -> None:
+        self.groups: list[tuple[int, list[tuple[int, int]]]] = []
+        self.gate: threading.Event | None = None
+        self.writing = threading.Event()
+        self.fail_with: BaseException | None = None
+
+    def write_group(self, records, orders, fills) -> None:
+        self.writing.set()
+        if self.gate is not None:
+            self.gate.wait(10)
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.groups.append((threading.get_ident(), [(r[0], r[1]) for r in records]))
+
+    def write_snapshot(self, seq, crc, payload) -> None:
+        pass
+
+
+@pytest.fixture
+def sink():
+    return RecordingSink()
+
+
+@pytest.fixture
+def writer(sink):
+    w = GroupCommitWriter(sink, 0)
+    yield w
+    try:
+        w.close()
+    except JournalError:
+        pass
+
+
+def test_a_quick_commit_happens_on_the_calling_thread(writer, sink):
+    heard: list[tuple[int, int]] = []
+    writer.add_commit_listener(lambda seq: heard.append((threading.get_ident(), seq)))
+    writer.append(events(1, 3), wake=False)
+    writer.append(events(4, 2), wake=False)
+    assert writer.commit_now()
+    me = threading.get_ident()
+    assert sink.groups == [(me, [(1, 5)])]  # both appends in one group, one record
+    assert writer.durable_seq == 5
+    assert heard == [(me, 5)]
+
+
+def test_with_nothing_queued_there_is_nothing_to_commit(writer, sink):
+    assert not writer.commit_now()
+    assert sink.groups == []
+
+
+def test_while_the_writer_thread_commits_the_caller_leaves_it_the_queue(writer, sink):
+    sink.gate = threading.Event()
+    writer.append(events(1, 2))  # woken: the writer thread takes it and blocks in the write
+    assert sink.writing.wait(10)
+    writer.append(events(3, 2), wake=False)
+    assert not writer.commit_now()  # it must not overtake the group being written
+    sink.gate.set()
+    assert writer.wait_durable(4, 10)
+    writer_thread = writer._thread.ident
+    assert [ranges for _, ranges in sink.groups] == [[(1, 2)], [(3, 4)]]  # in queue order
+    assert {thread for thread, _ in sink.groups} == {writer_thread}
+
+
+def test_slow_commits_move_to_the_writer_thread(writer, sink, monkeypatch):
+    monkeypatch.setattr(writer_module, "INLINE_COMMIT_BUDGET_S", 0.0)
+    writer.append(events(1, 1), wake=False)
+    assert writer.commit_now()  # no write measured yet: committed here, and timed
+    writer.append(events(2, 1), wake=False)
+    assert not writer.commit_now()  # any real write takes longer than a zero budget
+    assert writer.wait_durable(2, 10)
+    assert [thread for thread, _ in sink.groups] == [threading.get_ident(), writer._thread.ident]
+
+
+def test_a_failed_commit_on_the_calling_thread_stops_the_journal(writer, sink):
+    heard: list[int] = []
+    writer.add_commit_listener(heard.append)
+    sink.fail_with = OSError("disk full")
+    writer.append(events(1, 2), wake=False)
+    assert not writer.commit_now()  # reported, not raised
+    assert isinstance(writer.failure, OSError)
+    assert heard == [0]  # asynchronous waiters hear of it, with the watermark that stands
+    with pytest.raises(JournalError, match="disk full"):
+        writer.wait_durable(2, 1)
+    with pytest.raises(JournalError, match="disk full"):
+        writer.append(events(3, 1))
