@@ -161,6 +161,9 @@ def build_core(config: Config) -> Core:
     metrics.gauge("openvenue_last_sequence", "Sequence number of the core's last event.",
                   lambda: oms.seq)
     metrics.gauge("openvenue_sessions", "Open WebSocket sessions.", lambda: len(core.sessions))
+    if journal is not None:
+        metrics.gauge("openvenue_journal_commits", "Group commits since start; events per commit "
+                      "is how well commits are shared.", lambda: journal.commits)
     return core
 
 
