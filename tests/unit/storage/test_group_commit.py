@@ -107,3 +107,18 @@ def test_a_failed_commit_on_the_calling_thread_stops_the_journal(writer, sink):
         writer.wait_durable(2, 1)
     with pytest.raises(JournalError, match="disk full"):
         writer.append(events(3, 1))
+
+
+def test_with_a_snapshot_queued_the_whole_queue_stays_the_writer_threads(writer, sink):
+    wakeups = []
+    notify = writer._work.notify
+    writer._work.notify = lambda: wakeups.append(1)  # the writer thread sleeps through these
+    writer.append(events(1, 2), wake=False)
+    writer.save_snapshot(2, b"state")
+    writer.append(events(3, 1), wake=False)
+    assert not writer.commit_now()  # the snapshot must follow its events: all of it is the writer's
+    assert wakeups and sink.groups == []
+    writer._work.notify = notify
+    writer.wake()
+    assert writer.wait_durable(3, 10)
+    assert [thread for thread, _ in sink.groups] == [writer._thread.ident]
