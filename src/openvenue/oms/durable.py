@@ -133,8 +133,8 @@ class DurableOMS:
                        and loop.is_running())
             if on_loop:
                 # On the event loop the commands of one loop iteration (one burst of requests)
-                # arrive back to back: wake the writer once, after the burst, so that they share
-                # one commit instead of the first waking it for a commit of its own.
+                # arrive back to back: commit once, after the burst, so that they share one
+                # commit instead of the first waking the writer for a commit of its own.
                 self.journal.append(events, wake=False)
                 self._appended += 1
                 if not self._commit_scheduled:
