@@ -35,8 +35,8 @@ def test_manifest_health_docs_and_metrics(live_venue):
         assert "<script" in docs.text and "http" + "s://" not in docs.text  # self-contained
         metrics = http.get("/metrics").text
         for family in ("openvenue_commands_total", "openvenue_events_total",
-                       "openvenue_journal_commit_seconds_bucket", "openvenue_open_orders",
-                       "openvenue_websocket_connections"):
+                       "openvenue_journal_commit_seconds_bucket", "openvenue_journal_commits",
+                       "openvenue_open_orders", "openvenue_websocket_connections"):
             assert family in metrics
 
 
