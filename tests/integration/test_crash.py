@@ -1,7 +1,9 @@
 """Crash test with a real process: SIGKILL a writer under load, restart it, lose nothing.
 
 A writer subprocess (crash_writer.py) places, cancels and replaces orders through the OMS and the
-durable wrapper, printing each command before it runs and each acknowledgement once released.
+durable wrapper, printing each command before it runs and each acknowledgement once released;
+the runs take turns committing from the journal's writer thread and from an event loop, as the
+server does.
 The test kills it at random moments, restarts it on the same store each time, and then checks:
 every acknowledged sequence number is at or below what the restarted process recovered; the
 recovered state hash equals an in-memory manager that re-ran the printed commands up to that
@@ -31,10 +33,10 @@ WRITER = Path(__file__).with_name("crash_writer.py")
 KILLS = 12
 
 
-def _start(target, seed: int, log: Path) -> subprocess.Popen:
+def _start(target, seed: int, log: Path, mode: str) -> subprocess.Popen:
     with open(log, "wb") as out:  # a file, not a pipe: a full pipe would stall the writer
         return subprocess.Popen(
-            [sys.executable, str(WRITER), target.location, target.schema, str(seed)],
+            [sys.executable, str(WRITER), target.location, target.schema, str(seed), mode],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONHASHSEED": "random"})
 
 
@@ -85,7 +87,7 @@ def test_sigkill_under_load_loses_no_acknowledged_event(target, tmp_path):
     acks_checked = 0
     for run in range(KILLS):
         log = tmp_path / f"run{run}.log"
-        process = _start(target, seed + run, log)
+        process = _start(target, seed + run, log, "loop" if run % 2 else "thread")
         _, seq, recovered_hash, _snapshot = _wait_for_recovered(log, process)
         _check_restart(memory, lines, int(seq), recovered_hash, acknowledged)
         time.sleep(rng.uniform(0.1, 0.4))
