@@ -10,7 +10,8 @@ the test reads after a SIGKILL is exactly what the process had said.
 
 ``thread`` (the default) pipelines up to ``IN_FLIGHT`` commands and waits on the oldest, so the
 journal's writer thread commits under real load. ``loop`` runs the commands on an event loop in
-bursts, as the server does, and awaits each burst: its commits are made on the loop itself.
+bursts, as the server does, and awaits each burst: its commits are made on the loop itself
+(those that carry a snapshot aside).
 """
 
 from __future__ import annotations
