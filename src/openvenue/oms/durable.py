@@ -58,8 +58,8 @@ class Ack:
         journal = self._owner.journal
         if journal is not None:
             journal.wake()  # its events may wait for a wake-up deferred to the loop's next turn
-        if journal is not None and not journal.wait_durable(self.seq, timeout):
-            raise TimeoutError(f"event {self.seq} not durable after {timeout}s")
+            if not journal.wait_durable(self.seq, timeout):
+                raise TimeoutError(f"event {self.seq} not durable after {timeout}s")
         return self.outcome
 
     def __await__(self) -> Generator[Any, None, Outcome]:
