@@ -155,14 +155,9 @@ class SqliteStore:
 
     def records(self, after_seq: int = 0) -> Iterator[Record]:
         """Records holding any event after ``after_seq``, in sequence order."""
-        cursor = self._reader().execute(
+        yield from _streamed(self._reader().execute(
             "SELECT first_seq, last_seq, crc, payload FROM journal WHERE last_seq > ? "
-            "ORDER BY first_seq", (after_seq,))
-        while True:
-            chunk = cursor.fetchmany(READ_CHUNK)
-            if not chunk:
-                return
-            yield from chunk
+            "ORDER BY first_seq", (after_seq,)), READ_CHUNK)
 
     def snapshot_seqs(self) -> list[int]:
         """Sequence numbers of stored snapshots, newest first."""
@@ -188,13 +183,8 @@ class SqliteStore:
 
     def archived_client_order_ids(self) -> Iterator[tuple[int, str]]:
         """Every (account, client order id) the archive holds, for the journal's filter."""
-        cursor = self._reader().execute(
-            "SELECT account_id, client_order_id FROM archived_client_order_ids")
-        while True:
-            chunk = cursor.fetchmany(4096)
-            if not chunk:
-                return
-            yield from chunk
+        yield from _streamed(self._reader().execute(
+            "SELECT account_id, client_order_id FROM archived_client_order_ids"), 4096)
 
     def order_history(self, account_ids: Sequence[int], *, before_order_id: int | None = None,
                       limit: int = 100) -> list[Order]:
@@ -237,3 +227,12 @@ class SqliteStore:
 
 def _below(bound: int | None) -> int:
     return (1 << 63) - 1 if bound is None else bound
+
+
+def _streamed(cursor: sqlite3.Cursor, chunk: int) -> Iterator[tuple]:
+    """A query's rows, fetched ``chunk`` at a time rather than all at once."""
+    while True:
+        fetched = cursor.fetchmany(chunk)
+        if not fetched:
+            return
+        yield from fetched
