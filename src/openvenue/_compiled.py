@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+SOURCE_TREE = (PACKAGE_DIR.parent.parent / "pyproject.toml").exists()  # src/openvenue in a checkout
 
 
 class StaleCompiledModule(UserWarning):
@@ -46,6 +47,10 @@ def stale_modules() -> list[Path]:
 
 
 def warn_if_stale() -> None:
+    # Only a source checkout (an editable install) can go stale: an installed wheel's files
+    # carry whatever times the archive gave them, and nobody edits them.
+    if not SOURCE_TREE:
+        return
     stale = stale_modules()
     if stale:
         names = ", ".join(str(p.relative_to(PACKAGE_DIR.parent)) for p in stale)
