@@ -50,6 +50,13 @@ def best_throughput(
     return count / best
 
 
+def fastest(runs: list[dict | None], rate: str) -> dict | None:
+    """The round with the highest ``rate`` (requests or commands per second); a round that could
+    not run (None) never wins."""
+    present = [run for run in runs if run is not None]
+    return max(present, key=lambda run: run[rate]) if present else None
+
+
 def percentiles_us(latencies_ns: list[int]) -> dict[str, float]:
     """p50, p99 and p99.9 of per-command latencies, nearest-rank, in microseconds."""
     ordered = sorted(latencies_ns)

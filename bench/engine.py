@@ -36,7 +36,7 @@ from time import perf_counter_ns
 
 import msgspec
 
-from _timing import best_throughput, gc_paused, percentiles_us
+from _timing import best_throughput, fastest, gc_paused, percentiles_us
 from openvenue.domain.accounts import Account, Client, Permission, User
 from openvenue.domain.commands import CancelOrder, PlaceOrder
 from openvenue.domain.instruments import Instrument, InstrumentKind
@@ -482,12 +482,6 @@ def peer_and_workload(
     return peer, load_workload(tmp / "workload.jsonl"), f"matching-engine {PEER_VERSION} order_flow"
 
 
-def fastest(runs: list[dict | None]) -> dict | None:
-    """The round with the highest throughput (each round is itself a best of three)."""
-    runs = [r for r in runs if r is not None]
-    return max(runs, key=lambda r: r["cmds_per_s"]) if runs else None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=200_000)
@@ -511,7 +505,9 @@ def main() -> None:
         engines.append(run_openvenue_engine(wire))
         log(f"openvenue: timing the OMS ({len(wire):,} commands)")
         omss.append(run_openvenue_oms(wire))
-    report = build_report(args, workload, fastest(peers), fastest(engines), fastest(omss))
+    # each round is itself a best of three (bench/_timing.py)
+    report = build_report(args, workload, fastest(peers, "cmds_per_s"),
+                          fastest(engines, "cmds_per_s"), fastest(omss, "cmds_per_s"))
     warn_if_mismatch(report)
     if args.json:
         print(json.dumps(report))

@@ -42,6 +42,8 @@ from pathlib import Path
 import httptools
 import msgspec
 
+from _timing import fastest
+
 BENCH_DIR = Path(__file__).resolve().parent
 PEER_VENV = BENCH_DIR / ".venv-peer312"
 PEER_REQUIREMENT = "matching-engine[gateway]==0.1.1"
@@ -331,19 +333,26 @@ def main() -> None:
     n, c, t = args.count, args.connections, args.max_seconds
     results: dict = {"machine": f"{platform.machine()} {os.cpu_count()} cores, Python "
                                 f"{platform.python_version()}", "connections": c, "count": n}
+    rounds: dict[str, list] = {}  # phase -> its result in each round
     for turn in range(1, args.rounds + 1):
         log(f"round {turn} of {args.rounds}")
         for durability in ("fsync", "memory"):
             log(f"openvenue, durability {durability}...")
             run = openvenue_scenario(durability, n, c, t)
-            kept = results.setdefault(f"openvenue_{durability}", run)
             for phase in ("place", "cancel"):
-                kept[phase] = faster(kept[phase], run[phase])
+                rounds.setdefault(f"openvenue_{durability}/{phase}", []).append(run[phase])
         log("bare ASGI hello...")
-        results["hello"] = faster(results.get("hello"), hello_scenario(n, c, t))
+        rounds.setdefault("hello", []).append(hello_scenario(n, c, t))
         if not args.no_peer:
             log("peer gateway (matching-engine 0.1.1, fsync)...")
-            results["peer"] = faster(results.get("peer"), peer_scenario(n, c, t))
+            rounds.setdefault("peer", []).append(peer_scenario(n, c, t))
+    for name, runs in rounds.items():
+        scenario, _, phase = name.partition("/")
+        best = fastest(runs, "per_s")
+        if phase:
+            results.setdefault(scenario, {})[phase] = best
+        else:
+            results[scenario] = best
     peer = results.get("peer")
     fsync = results["openvenue_fsync"]
     summary = {
@@ -379,13 +388,6 @@ def main() -> None:
     if peer is not None:
         print(f"durable places {summary['place_vs_peer_fsync']:.2f}x the peer; ", end="")
     print(f"durable cancels {summary['cancel_vs_hello_fsync']:.0%} of hello")
-
-
-def faster(kept: dict | None, run: dict | None) -> dict | None:
-    """The round with the higher request rate (a missing side loses)."""
-    if kept is None or (run is not None and run["per_s"] > kept["per_s"]):
-        return run
-    return kept
 
 
 if __name__ == "__main__":
