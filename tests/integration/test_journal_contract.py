@@ -18,6 +18,7 @@ from workload import define_reference_data, random_command
 from openvenue.oms.clock import ManualClock
 from openvenue.oms.durable import DurableOMS, NotDurable
 from openvenue.oms.manager import OrderManager
+from openvenue.oms.outcome import Outcome
 from openvenue.oms.projection import replay
 from openvenue.oms.state_hash import state_hash
 from openvenue.storage import JournalCorrupt, JournalError, recover, scan
@@ -213,6 +214,26 @@ def test_acks_are_awaitable_on_an_event_loop(target):
         outcomes, durable_seq = asyncio.run(main())
         assert len(outcomes) == 300 and durable_seq == oms.seq
 
+
+
+def test_execute_async_resolves_to_the_outcome_once_durable_and_times_it(target):
+    with target.open() as journal:
+        oms = fresh()
+        durable = DurableOMS(oms, journal)
+        latencies: list[float] = []
+        durable.observe_latency = latencies.append
+
+        async def main():
+            await durable.run(define_reference_data, oms)
+            rng = random.Random(4)
+            futures = [durable.execute_async(random_command(oms, rng, i)) for i in range(40)]
+            pending = sum(not f.done() for f in futures)  # none is durable before the commit
+            return pending, await asyncio.gather(*futures)
+
+        pending, outcomes = asyncio.run(main())
+        assert pending == 40 and journal.durable_seq == oms.seq
+        assert all(isinstance(o, Outcome) for o in outcomes)
+        assert len(latencies) == 40 and all(0 < t < 10 for t in latencies)
 
 def test_a_burst_on_the_event_loop_shares_one_commit_made_on_the_loop(target, monkeypatch):
     monkeypatch.setattr(writer_module, "INLINE_COMMIT_BUDGET_S", 10.0)  # however slow the store

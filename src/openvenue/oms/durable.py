@@ -5,7 +5,8 @@ next one need not wait for the disk), its events go to the journal's writer, and
 an ``Ack``: ``ack.wait()`` from a thread, ``await ack`` on the event loop, both giving the
 ``Outcome`` once the journal has committed everything up to the state the reply describes. That
 is the manager's sequence after the command, not just the command's own events: a retried place
-that finds its order and emits nothing must still wait for the original's events.
+that finds its order and emits nothing must still wait for the original's events. The server's
+request path uses ``execute_async`` instead: a future of the outcome, awaited as it is.
 
 If the journal's writer fails, the state in memory is ahead of what can ever be durable: every
 pending and later acknowledgement raises ``JournalError`` and the wrapper refuses new commands
@@ -25,6 +26,7 @@ import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable, Generator
+from time import perf_counter
 from typing import Any
 
 from openvenue.domain.commands import Command
@@ -63,11 +65,8 @@ class Ack:
         return self.outcome
 
     def __await__(self) -> Generator[Any, None, Outcome]:
-        owner = self._owner
-        # the watermark the owner last heard of: never ahead of the journal's, so never early
-        if owner.journal is not None and owner._heard_durable < self.seq:
-            yield from owner._durable_future(self.seq)
-        return self.outcome
+        # the future's own iterator: no generator frame of this class to make and resume
+        return self._owner._settled(self.seq, self.outcome, 0.0).__await__()
 
 
 class DurableOMS:
@@ -82,7 +81,10 @@ class DurableOMS:
         self._last_snapshot = oms.seq
         self._failed: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._waiters: deque[tuple[int, asyncio.Future]] = deque()
+        # (seq, future, outcome, started): futures resolve to their outcome once seq is durable
+        self._waiters: deque[tuple[int, asyncio.Future, Outcome, float]] = deque()
+        # called with each awaited command's seconds from execution to durable (a metric)
+        self.observe_latency: Callable[[float], None] | None = None
         self._followers: list[Callable[[int], None]] = []
         # One commit per burst of commands on the loop (see _commit_burst).
         self._commit_scheduled = False
@@ -110,6 +112,19 @@ class DurableOMS:
 
     def run(self, operation: Callable[..., Outcome], *args: Any) -> Ack:
         """Run any manager operation (a command, ``tick``, ``define_*``) under the same rule."""
+        outcome = self._run(operation, args)
+        return Ack(self, outcome, self.oms.seq)
+
+    def execute_async(self, command: Command) -> asyncio.Future:
+        """On the event loop: execute now; the future gives the outcome once it is durable.
+
+        The request path's form of ``await execute(command)``: awaiting the future itself
+        saves the coroutine or generator layer an ``Ack`` would add to every request."""
+        started = perf_counter()
+        outcome = self._run(self.oms.execute, (command,))
+        return self._settled(self.oms.seq, outcome, started)
+
+    def _run(self, operation: Callable[..., Outcome], args: tuple) -> Outcome:
         if self._failed is not None:
             raise NotDurable(f"journal failed, commands are refused: {self._failed!r}")
         outcome = operation(*args)
@@ -118,7 +133,7 @@ class DurableOMS:
             self.snapshot()
         if self._after_command is not None:
             self._after_command()
-        return Ack(self, outcome, oms.seq)
+        return outcome
 
     def snapshot(self) -> None:
         """Snapshot now (also runs every ``snapshot_every`` events)."""
@@ -176,16 +191,21 @@ class DurableOMS:
         elif self._loop is not loop:
             raise RuntimeError("a DurableOMS serves one event loop")
 
-    def _durable_future(self, seq: int) -> asyncio.Future:
+    def _settled(self, seq: int, outcome: Outcome, started: float) -> asyncio.Future:
+        """A future on the running loop giving ``outcome`` once ``seq`` is durable."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             self._bind(loop)
         future = loop.create_future()
-        self._waiters.append((seq, future))
-        # The writer may have committed between the caller's check and the append above, seen no
-        # waiter and scheduled nothing: settle here so this future cannot be forgotten. (The
-        # writer notes the watermark before it looks for waiters, this side appends before it
-        # looks at the watermark: one of the two sees the other.)
+        # the watermark the owner last heard of: never ahead of the journal's, so never early
+        if self.journal is None or self._heard_durable >= seq:
+            future.set_result(outcome)
+            return future
+        self._waiters.append((seq, future, outcome, started))
+        # The writer may have committed between the check above and the append, seen no waiter
+        # and scheduled nothing: settle here so this future cannot be forgotten. (The writer
+        # notes the watermark before it looks for waiters, this side appends before it looks
+        # at the watermark: one of the two sees the other.)
         if self._heard_durable >= seq or self.journal.failure is not None:
             self._release_waiters()
         return future
@@ -214,10 +234,15 @@ class DurableOMS:
         journal = self.journal
         durable = journal.durable_seq
         waiters = self._waiters
-        while waiters and waiters[0][0] <= durable:
-            future = waiters.popleft()[1]
-            if not future.done():
-                future.set_result(None)
+        if waiters and waiters[0][0] <= durable:
+            observe = self.observe_latency
+            now = perf_counter()
+            while waiters and waiters[0][0] <= durable:
+                _, future, outcome, started = waiters.popleft()
+                if not future.done():  # (a caller that gave up cancelled it)
+                    future.set_result(outcome)
+                if started and observe is not None:
+                    observe(now - started)
         failure = journal.failure
         if failure is not None:
             self._failed = failure
