@@ -44,6 +44,10 @@ class Journal:
         self.torn_tail: TornTail | None = None
         self._end = self._find_end(repair=not readonly)
         self._writer = None if readonly else GroupCommitWriter(store, self._end)
+        if self._writer is not None:
+            # every command's events pass through append: the writer's own, without a frame here
+            self.append = self._writer.append
+            self.commit_now = self._writer.commit_now
         # Read-only journals (verify, replay) answer from the store alone.
         self._archived_ids = None if readonly else ArchivedClientOrderIds(
             store.archived_client_order_ids())

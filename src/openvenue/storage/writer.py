@@ -102,7 +102,8 @@ class GroupCommitWriter:
                                f"got {events[0].seq}")
         self._next_seq = events[-1].seq + 1
         with self._work_lock:
-            self._check_usable()
+            if self.failure is not None or self._closing:
+                self._check_usable()
             self._batches.append(events)
             if wake and self._idle:
                 self._work.notify()
