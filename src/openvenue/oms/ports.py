@@ -18,8 +18,9 @@ from openvenue.domain.orders import Order
 class Durability(StrEnum):
     """When a command counts as done.
 
-    FSYNC: committed and flushed to stable storage (SQLite synchronous=FULL, PostgreSQL
-    synchronous_commit=on): survives a process crash, an OS crash and a power cut.
+    FSYNC: committed and flushed to stable storage (SQLite: its WAL flushed with fdatasync after
+    the commit, as synchronous=FULL does; PostgreSQL synchronous_commit=on): survives a process
+    crash, an OS crash and a power cut.
     OS: committed to the operating system / database server without waiting for the flush
     (SQLite synchronous=NORMAL, PostgreSQL synchronous_commit=off): survives a crash of openvenue;
     an OS crash or power cut (or a PostgreSQL server crash) may lose the last moments of commits,
@@ -34,7 +35,7 @@ class Durability(StrEnum):
 
 class CommitListener(Protocol):
     def __call__(self, durable_seq: int) -> None:
-        """Called on the journal's writer thread each time the durable watermark advances."""
+        """Called each time the durable watermark advances, on the thread that advanced it."""
 
 
 class ArchiveTicket(Protocol):
@@ -83,8 +84,8 @@ class Journal(Protocol):
         """Why the writer stopped, if it has: nothing after ``durable_seq`` will be committed."""
 
     def add_commit_listener(self, listener: CommitListener) -> None:
-        """``listener`` runs after each commit, on the thread that committed, and once if the
-        journal fails."""
+        """``listener`` runs after each commit, on the thread that made it durable (the one that
+        committed, or the one that flushed it), and once if the journal fails."""
 
     def save_snapshot(self, seq: int, state: bytes) -> None:
         """Store ``state`` (taken at ``seq``) once every event up to ``seq`` is committed."""

@@ -3,10 +3,14 @@
 Layout of DATA_DIR: ``journal.sqlite`` (with SQLite's ``-wal`` and ``-shm`` beside it while open)
 and ``journal.lock``, an advisory lock held by the one process that writes.
 
-Durability: ``fsync`` runs synchronous=FULL, so every commit fsyncs the WAL before it returns;
-``os`` runs synchronous=NORMAL, so a commit reaches the OS but the WAL is only fsynced at
-checkpoints: a crash of openvenue loses nothing, a power cut may lose the last commits (never
-part of one, never the file). Writes come only from the journal's writer thread through
+Durability: ``os`` runs synchronous=NORMAL, so a commit reaches the OS but the WAL is only fsynced
+at checkpoints: a crash of openvenue loses nothing, a power cut may lose the last commits (never
+part of one, never the file). ``fsync`` adds an fdatasync of the WAL after the commits, which is
+what synchronous=FULL does inside each commit, but as the store's ``deferred_sync``: the journal
+calls it on a thread of its own and acknowledges a commit only once a flush that began after it
+has returned. The writer never waits for the disk, and one flush carries every commit written
+meanwhile. This relies on the WAL staying one file for the life of the write connection (SQLite
+removes it only when the last connection closes); each flush checks that it still is. Writes come only from the journal's writer thread through
 ``write_group``/``write_snapshot``; reads use their own connection per thread, which WAL lets
 run beside the writer without blocking it.
 """
@@ -18,7 +22,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from openvenue.domain.events import OrderFilled
@@ -51,9 +55,6 @@ CREATE INDEX IF NOT EXISTS archived_fills_by_account ON archived_fills (account_
 CREATE INDEX IF NOT EXISTS archived_fills_by_order ON archived_fills (order_id, seq);
 """
 
-_SYNCHRONOUS = {Durability.FSYNC: "FULL", Durability.OS: "NORMAL"}
-
-
 class SqliteStore:
     def __init__(self, data_dir: str | os.PathLike, durability: Durability = Durability.FSYNC,
                  *, readonly: bool = False, lock_timeout: float = 5.0) -> None:
@@ -65,6 +66,9 @@ class SqliteStore:
         self._local = threading.local()
         self._lock_file = None
         self._write: sqlite3.Connection | None = None
+        self._wal_fd = -1
+        self._wal_inode = 0
+        self.deferred_sync: Callable[[], None] | None = None  # see the module's docstring
         if readonly:
             if not self.path.exists():
                 raise JournalError(f"no journal at {self.path}")
@@ -73,9 +77,31 @@ class SqliteStore:
         self._take_lock(lock_timeout)
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={_SYNCHRONOUS[durability]}")
+        conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(_SCHEMA)
         self._write = conn
+        if durability is Durability.FSYNC:
+            self._open_wal()
+
+    def _open_wal(self) -> None:
+        """Set up the deferred sync: the WAL's own descriptor, and its directory entry flushed."""
+        wal = Path(f"{self.path}-wal")
+        if not wal.exists():  # (the schema's transaction opened it; if not, SQLite syncs itself)
+            self._write.execute("PRAGMA synchronous=FULL")
+            return
+        self._wal_fd = os.open(wal, os.O_RDWR)  # (never written through: flushed)
+        self._wal_inode = os.fstat(self._wal_fd).st_ino
+        directory = os.open(self.data_dir, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # a new WAL file must itself survive a power cut
+        finally:
+            os.close(directory)
+        self.deferred_sync = self._sync_wal
+
+    def _sync_wal(self) -> None:
+        if os.stat(f"{self.path}-wal").st_ino != self._wal_inode:
+            raise JournalError("the WAL file was replaced under the open journal")
+        _fdatasync(self._wal_fd)
 
     def _take_lock(self, timeout: float) -> None:
         """One writing process per store: a second one would fork the sequence."""
@@ -213,6 +239,9 @@ class SqliteStore:
         return [rows.decode_fill(r[0]) for r in result]
 
     def close(self) -> None:
+        if self._wal_fd >= 0:
+            os.close(self._wal_fd)
+            self._wal_fd = -1
         if self._write is not None:
             self._write.close()
             self._write = None
@@ -223,6 +252,10 @@ class SqliteStore:
         if self._lock_file is not None:
             self._lock_file.close()  # releases the flock
             self._lock_file = None
+
+
+# the data only, and the size that reads need, as SQLite itself flushes; fsync where it is missing
+_fdatasync = getattr(os, "fdatasync", os.fsync)
 
 
 def _below(bound: int | None) -> int:

@@ -122,3 +122,92 @@ def test_with_a_snapshot_queued_the_whole_queue_stays_the_writer_threads(writer,
     writer.wake()
     assert writer.wait_durable(3, 10)
     assert [thread for thread, _ in sink.groups] == [writer._thread.ident]
+
+
+# -- a store whose commit is written first and flushed after (SQLite with durability fsync) ------
+
+
+class DeferredSyncSink(RecordingSink):
+    """Writes at once; ``deferred_sync`` flushes, and ``sync_gate`` can hold a flush."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sync_gate: threading.Event | None = None
+        self.syncing = threading.Event()
+        self.sync_fails_with: BaseException | None = None
+        self.flushed: list[int] = []  # groups written when each flush began
+
+    def deferred_sync(self) -> None:
+        written = len(self.groups)
+        self.syncing.set()
+        if self.sync_gate is not None:
+            self.sync_gate.wait(10)
+        if self.sync_fails_with is not None:
+            raise self.sync_fails_with
+        self.flushed.append(written)
+
+
+@pytest.fixture
+def deferred():
+    sink = DeferredSyncSink()
+    w = GroupCommitWriter(sink, 0)
+    yield w, sink
+    try:
+        w.close()
+    except JournalError:
+        pass
+
+
+def test_a_written_group_is_durable_only_once_a_flush_covers_it(deferred):
+    writer, sink = deferred
+    sink.sync_gate = threading.Event()
+    heard: list[tuple[int, int]] = []
+    writer.add_commit_listener(lambda seq: heard.append((threading.get_ident(), seq)))
+    writer.append(events(1, 3), wake=False)
+    assert writer.commit_now()  # written here, without waiting for the flush
+    assert sink.groups == [(threading.get_ident(), [(1, 3)])]
+    assert sink.syncing.wait(10)
+    assert writer.durable_seq == 0 and not writer.wait_durable(3, 0.05) and heard == []
+    sink.sync_gate.set()
+    assert writer.wait_durable(3, 10)
+    assert heard == [(writer._sync_thread.ident, 3)]
+
+
+def test_groups_written_during_a_flush_share_the_next_one(deferred):
+    writer, sink = deferred
+    sink.sync_gate = threading.Event()
+    writer.append(events(1, 1), wake=False)
+    writer.commit_now()
+    assert sink.syncing.wait(10)  # the first flush is under way, covering group 1 only
+    for first in (2, 3, 4):
+        writer.append(events(first, 1), wake=False)
+        assert writer.commit_now()  # the loop keeps writing while the disk flushes
+    assert writer.durable_seq == 0
+    sink.sync_gate.set()
+    assert writer.wait_durable(4, 10)
+    assert sink.flushed == [1, 4] and writer.syncs == 2
+
+
+def test_a_failed_flush_stops_the_journal(deferred):
+    writer, sink = deferred
+    heard: list[int] = []
+    writer.add_commit_listener(heard.append)
+    sink.sync_fails_with = OSError("I/O error")
+    writer.append(events(1, 2), wake=False)
+    assert writer.commit_now()
+    with pytest.raises(JournalError, match="I/O error"):
+        writer.wait_durable(2, 10)
+    assert writer.durable_seq == 0 and heard == [0]
+    with pytest.raises(JournalError, match="I/O error"):
+        writer.append(events(3, 1))
+
+
+def test_closing_flushes_what_was_written(deferred):
+    writer, sink = deferred
+    sink.sync_gate = threading.Event()
+    writer.append(events(1, 2))  # to the writer thread
+    assert sink.syncing.wait(10)
+    writer.append(events(3, 2))
+    sink.sync_gate.set()
+    writer.close()
+    assert writer.durable_seq == 4 and sink.flushed[-1] == len(sink.groups)
