@@ -3,7 +3,8 @@
 A module is compiled exactly when a ``.pxd`` file sits beside it: the ``.pxd`` declares the
 module's classes and their attribute types for the compiler, while the ``.py`` stays ordinary
 Python that runs unchanged when it is not compiled (the compiler ignores its annotations,
-``annotation_typing=False``). ``OPENVENUE_PURE_PYTHON=1`` at install time skips compilation,
+``annotation_typing=False``). The one ``.pyx`` is code that only means something in C (a loop
+that runs without the GIL); the module that imports it has a plain-Python twin to fall back on. ``OPENVENUE_PURE_PYTHON=1`` at install time skips compilation,
 for debugging the core.
 """
 
@@ -14,7 +15,10 @@ from setuptools import setup
 
 
 def compiled_modules() -> list[str]:
-    return sorted(str(pxd.with_suffix(".py")) for pxd in Path("src/openvenue").rglob("*.pxd"))
+    package = Path("src/openvenue")
+    # a .pyx is C-only code with a plain-Python twin elsewhere (storage/_flush_loop.pyx)
+    return sorted([str(pxd.with_suffix(".py")) for pxd in package.rglob("*.pxd")]
+                  + [str(pyx) for pyx in package.rglob("*.pyx")])
 
 
 def extensions():

@@ -1,8 +1,9 @@
 """Which core modules run compiled, and a guard against a compiled module older than its source.
 
-A module is compiled (see setup.py) exactly when a ``.pxd`` sits beside its ``.py``. An editable
-install builds the extension next to the source, and Python prefers the extension: edit the
-``.py`` without reinstalling and the old code keeps running. Importing openvenue warns then.
+A module is compiled (see setup.py) exactly when a ``.pxd`` sits beside its ``.py``, or when it
+is a ``.pyx`` (C-only code with a plain-Python twin elsewhere). An editable install builds the
+extension next to the source, and Python prefers the extension: edit the ``.py`` without
+reinstalling and the old code keeps running. Importing openvenue warns then.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ class StaleCompiledModule(UserWarning):
 
 
 def compiled_sources() -> list[Path]:
-    """The ``.py`` files the build compiles."""
-    return sorted(pxd.with_suffix(".py") for pxd in PACKAGE_DIR.rglob("*.pxd"))
+    """The files the build compiles: ``.py`` files with a ``.pxd``, and ``.pyx`` files."""
+    return sorted([pxd.with_suffix(".py") for pxd in PACKAGE_DIR.rglob("*.pxd")]
+                  + list(PACKAGE_DIR.rglob("*.pyx")))
 
 
 def extension_of(source: Path) -> Path | None:
@@ -38,10 +40,10 @@ def stale_modules() -> list[Path]:
     stale = []
     for source in compiled_sources():
         built = extension_of(source)
-        pxd = source.with_suffix(".pxd")
         if built is None:
             continue
-        if max(source.stat().st_mtime, pxd.stat().st_mtime) > built.stat().st_mtime:
+        inputs = [source] if source.suffix == ".pyx" else [source, source.with_suffix(".pxd")]
+        if max(path.stat().st_mtime for path in inputs) > built.stat().st_mtime:
             stale.append(source)
     return stale
 

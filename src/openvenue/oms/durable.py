@@ -188,6 +188,8 @@ class DurableOMS:
         if self._loop is None:
             self._loop = loop
             self._loop_thread = threading.get_ident()  # binding happens on the loop's thread
+            if self.journal is not None:  # commits then reach the loop with no thread between
+                self.journal.publish_on(loop)
         elif self._loop is not loop:
             raise RuntimeError("a DurableOMS serves one event loop")
 

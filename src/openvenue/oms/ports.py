@@ -7,6 +7,7 @@ retention has taken out of memory: they stay answerable from the store.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from enum import StrEnum
 from typing import Protocol
@@ -86,6 +87,10 @@ class Journal(Protocol):
     def add_commit_listener(self, listener: CommitListener) -> None:
         """``listener`` runs after each commit, on the thread that made it durable (the one that
         committed, or the one that flushed it), and once if the journal fails."""
+
+    def publish_on(self, loop: asyncio.AbstractEventLoop | None) -> None:
+        """Advance the watermark from ``loop`` where the journal can (call it on the loop's
+        thread); None gives it back to the journal's threads. Commit listeners then run there."""
 
     def save_snapshot(self, seq: int, state: bytes) -> None:
         """Store ``state`` (taken at ``seq``) once every event up to ``seq`` is committed."""

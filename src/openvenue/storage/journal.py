@@ -96,6 +96,9 @@ class Journal:
     def add_commit_listener(self, listener: CommitListener) -> None:
         self._writing().add_commit_listener(listener)
 
+    def publish_on(self, loop) -> None:
+        self._writing().publish_on(loop)
+
     def save_snapshot(self, seq: int, state: bytes) -> None:
         self._writing().save_snapshot(seq, state)
 

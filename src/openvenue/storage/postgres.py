@@ -68,7 +68,7 @@ class PostgresStore:
         self.schema = schema
         self.readonly = readonly
         self.durability = durability
-        self.deferred_sync = None  # the server flushes its WAL within each commit
+        self.flush_fd = None  # the server flushes its WAL within each commit
         self.describe = f"{_redact(dsn)} schema {schema}"
         s = sql.Identifier(schema)
         self._q = {name: sql.SQL(text).format(s=s) for name, text in _QUERIES.items()}

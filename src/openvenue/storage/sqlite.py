@@ -6,13 +6,14 @@ and ``journal.lock``, an advisory lock held by the one process that writes.
 Durability: ``os`` runs synchronous=NORMAL, so a commit reaches the OS but the WAL is only fsynced
 at checkpoints: a crash of openvenue loses nothing, a power cut may lose the last commits (never
 part of one, never the file). ``fsync`` adds an fdatasync of the WAL after the commits, which is
-what synchronous=FULL does inside each commit, but as the store's ``deferred_sync``: the journal
-calls it on a thread of its own and acknowledges a commit only once a flush that began after it
-has returned. The writer never waits for the disk, and one flush carries every commit written
+what synchronous=FULL does inside each commit, but made by the journal's flusher (``flush_fd``,
+see storage.flusher): a commit is acknowledged only once a flush that began after it has
+returned, the writer never waits for the disk, and one flush carries every commit written
 meanwhile. This relies on the WAL staying one file for the life of the write connection (SQLite
-removes it only when the last connection closes); each flush checks that it still is. Writes come only from the journal's writer thread through
-``write_group``/``write_snapshot``; reads use their own connection per thread, which WAL lets
-run beside the writer without blocking it.
+removes it only when the last connection closes); each flush checks that it still has a name.
+
+Writes come only from the journal's writer (``write_group``/``write_snapshot``); reads use their
+own connection per thread, which WAL lets run beside the writer without blocking it.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from openvenue.domain.events import OrderFilled
 from openvenue.domain.orders import Order
 from openvenue.oms.ports import Durability
-from openvenue.storage import rows
+from openvenue.storage import flusher, rows
 from openvenue.storage.codec import JournalError
 from openvenue.storage.writer import Record
 
@@ -66,9 +67,7 @@ class SqliteStore:
         self._local = threading.local()
         self._lock_file = None
         self._write: sqlite3.Connection | None = None
-        self._wal_fd = -1
-        self._wal_inode = 0
-        self.deferred_sync: Callable[[], None] | None = None  # see the module's docstring
+        self.flush_fd: int | None = None  # the WAL, with durability fsync (module docstring)
         if readonly:
             if not self.path.exists():
                 raise JournalError(f"no journal at {self.path}")
@@ -84,24 +83,17 @@ class SqliteStore:
             self._open_wal()
 
     def _open_wal(self) -> None:
-        """Set up the deferred sync: the WAL's own descriptor, and its directory entry flushed."""
+        """Offer the WAL for the journal's own flush, its directory entry flushed once."""
         wal = Path(f"{self.path}-wal")
-        if not wal.exists():  # (the schema's transaction opened it; if not, SQLite syncs itself)
+        if not flusher.AVAILABLE or not wal.exists():  # then SQLite syncs every commit itself
             self._write.execute("PRAGMA synchronous=FULL")
             return
-        self._wal_fd = os.open(wal, os.O_RDWR)  # (never written through: flushed)
-        self._wal_inode = os.fstat(self._wal_fd).st_ino
+        self.flush_fd = os.open(wal, os.O_RDWR)  # (never written through: only flushed)
         directory = os.open(self.data_dir, os.O_RDONLY)
         try:
             os.fsync(directory)  # a new WAL file must itself survive a power cut
         finally:
             os.close(directory)
-        self.deferred_sync = self._sync_wal
-
-    def _sync_wal(self) -> None:
-        if os.stat(f"{self.path}-wal").st_ino != self._wal_inode:
-            raise JournalError("the WAL file was replaced under the open journal")
-        _fdatasync(self._wal_fd)
 
     def _take_lock(self, timeout: float) -> None:
         """One writing process per store: a second one would fork the sequence."""
@@ -239,9 +231,9 @@ class SqliteStore:
         return [rows.decode_fill(r[0]) for r in result]
 
     def close(self) -> None:
-        if self._wal_fd >= 0:
-            os.close(self._wal_fd)
-            self._wal_fd = -1
+        if self.flush_fd is not None:
+            os.close(self.flush_fd)
+            self.flush_fd = None
         if self._write is not None:
             self._write.close()
             self._write = None
@@ -252,10 +244,6 @@ class SqliteStore:
         if self._lock_file is not None:
             self._lock_file.close()  # releases the flock
             self._lock_file = None
-
-
-# the data only, and the size that reads need, as SQLite itself flushes; fsync where it is missing
-_fdatasync = getattr(os, "fdatasync", os.fsync)
 
 
 def _below(bound: int | None) -> int:

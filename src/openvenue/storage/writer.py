@@ -14,12 +14,12 @@ as much as the fsync. When commits turn slow (a slow disk, a remote database) th
 stall on them, and the writer thread takes them over until they are quick again. One lock
 orders the commits, so groups reach the store in the order they were queued.
 
-A store may split a commit in two (``RecordSink.deferred_sync``): the write reaches the operating
-system, and a separate sync makes it durable. SQLite with durability ``fsync`` does, so that the
-event loop committing inline never waits for the disk. A sync thread then flushes whatever has
-been written by the time it starts and only then advances the watermark: while one flush runs,
-the next groups are written, and one flush carries them all. Nothing is acknowledged before the
-flush that covers it.
+A store may split a commit in two (``RecordSink.flush_fd``): the write reaches the operating
+system, and an fdatasync of one file makes it durable. SQLite with durability ``fsync`` does, so
+that the event loop committing inline never waits for the disk. The writer then only writes and
+leaves the flush to a ``Flusher``, which flushes whatever has been written by the time it starts
+and only then advances the watermark: while one flush runs the next groups are written, and one
+flush carries them all. Nothing is acknowledged before the flush that covers it.
 
 A failed commit or sync is fatal: the watermark stops, every waiter is woken with the error and
 further appends are refused, because the OMS state is now ahead of what can be made durable and
@@ -29,7 +29,7 @@ must not be acknowledged.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from time import perf_counter
 from typing import Protocol
 
@@ -37,6 +37,7 @@ from openvenue.domain.events import Event, OrderFilled
 from openvenue.domain.orders import Order
 from openvenue.oms.ports import CommitListener
 from openvenue.storage.codec import JournalError, checksum, encode_events
+from openvenue.storage.flusher import Flusher
 
 MAX_RECORD_EVENTS = 4096  # a record holds whole commands; past this a new record starts
 # ``commit_now`` commits on the calling thread while a group's write averages at most this long:
@@ -56,9 +57,9 @@ class RecordSink(Protocol):
     def write_snapshot(self, seq: int, crc: int, payload: bytes) -> None: ...
 
     # None when what ``write_group`` and ``write_snapshot`` wrote is durable once they return.
-    # Otherwise they only reach the operating system, and this call makes everything written
-    # before it durable. It runs on a thread of its own, beside the next group's write.
-    deferred_sync: Callable[[], None] | None
+    # Otherwise they only reach the operating system, and an fdatasync of this descriptor makes
+    # everything written before it durable (see storage.flusher).
+    flush_fd: int | None
 
 
 class Ticket:
@@ -93,21 +94,11 @@ class GroupCommitWriter:
         self._closed = False
         self.failure: BaseException | None = None
         self.groups = 0  # committed groups, for tests and benchmarks
-        self.syncs = 0  # deferred syncs done
-        # With a deferred sync, a group written is durable once a sync started after its write
-        # has returned; ``_written_seq`` is the end of what has been written.
-        self._sync = getattr(sink, "deferred_sync", None)
-        self._written_seq = last_seq
-        self._sync_work = threading.Condition(threading.Lock())
-        self._sync_idle = False
-        self._sync_closing = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
-        self._sync_thread: threading.Thread | None = None
-        if self._sync is not None:
-            self._sync_thread = threading.Thread(target=self._run_syncs, name=f"{name}-sync",
-                                                 daemon=True)
-            self._sync_thread.start()
+        flush_fd = getattr(sink, "flush_fd", None)
+        self._flusher = None if flush_fd is None else Flusher(
+            flush_fd, self._publish, self._fail, name=f"{name}-flush")
 
     # -- the OMS side ------------------------------------------------------------------------------
 
@@ -188,6 +179,14 @@ class GroupCommitWriter:
     def add_commit_listener(self, listener: CommitListener) -> None:
         self._listeners.append(listener)
 
+    def publish_on(self, loop) -> None:
+        """Advance the watermark from ``loop`` (call it on its thread; None: from a thread).
+
+        With a flusher, the loop is then woken by a finished flush directly, with no thread
+        in between that would need the GIL; otherwise this changes nothing."""
+        if self._flusher is not None:
+            self._flusher.publish_on(loop)
+
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         if self._durable_seq >= seq:
             return True
@@ -209,11 +208,8 @@ class GroupCommitWriter:
             self._closing = True
             self._work.notify()
         self._thread.join()
-        if self._sync_thread is not None:  # after the writer: it syncs the last groups written
-            with self._sync_work:
-                self._sync_closing = True
-                self._sync_work.notify()
-            self._sync_thread.join()
+        if self._flusher is not None:  # after the writer: it flushes the last groups written
+            self._flusher.close()
         if self.failure is not None:
             raise JournalError(f"journal writer failed: {self.failure!r}") from self.failure
 
@@ -258,9 +254,6 @@ class GroupCommitWriter:
         with self._work:
             self._closing = True
             self._work.notify()  # a writer thread waiting for work ends
-        with self._sync_work:
-            self._sync_closing = True
-            self._sync_work.notify()  # so does a sync thread
         for listener in self._listeners:  # so asynchronous waiters learn of it too
             listener(self._durable_seq)
 
@@ -285,13 +278,10 @@ class GroupCommitWriter:
             archive[2].done = True
         if records:
             written = records[-1][1]
-            if self._sync is None:
+            if self._flusher is None:
                 self._publish(written)
-                return
-            with self._sync_work:  # durable once the sync thread has flushed it
-                self._written_seq = written
-                if self._sync_idle:
-                    self._sync_work.notify()
+            else:  # durable once a flush has covered it
+                self._flusher.request(written)
 
     def _publish(self, durable: int) -> None:
         """Advance the watermark: wake blocked waiters, then tell the listeners."""
@@ -301,28 +291,6 @@ class GroupCommitWriter:
         for listener in self._listeners:
             listener(durable)
 
-    # -- the sync thread (stores with a deferred sync) ---------------------------------------------
-
-    def _run_syncs(self) -> None:
-        work = self._sync_work
-        sync = self._sync
-        try:
-            while True:
-                with work:
-                    while self._written_seq <= self._durable_seq:
-                        if self._sync_closing:
-                            return
-                        self._sync_idle = True
-                        work.wait()
-                        self._sync_idle = False
-                    if self.failure is not None:
-                        return
-                    target = self._written_seq  # read before the sync: that much it covers
-                sync()
-                self.syncs += 1
-                self._publish(target)
-        except BaseException as error:  # noqa: BLE001 - any failure stops acknowledgements
-            self._fail(error)
 
 
 def _frame(events: list[Event]) -> Record:

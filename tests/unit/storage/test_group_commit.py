@@ -3,12 +3,16 @@ contended ones go to the writer thread, and either way groups reach the store in
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import os
 import threading
 
 import pytest
 
 from openvenue.domain.accounts import Client
 from openvenue.domain.events import ClientDefined
+from openvenue.storage import flusher
 from openvenue.storage import writer as writer_module
 from openvenue.storage.codec import JournalError
 from openvenue.storage.writer import GroupCommitWriter
@@ -124,90 +128,114 @@ def test_with_a_snapshot_queued_the_whole_queue_stays_the_writer_threads(writer,
     assert [thread for thread, _ in sink.groups] == [writer._thread.ident]
 
 
+
 # -- a store whose commit is written first and flushed after (SQLite with durability fsync) ------
 
 
-class DeferredSyncSink(RecordingSink):
-    """Writes at once; ``deferred_sync`` flushes, and ``sync_gate`` can hold a flush."""
+class FlushedSink(RecordingSink):
+    """Writes at once; its ``flush_fd`` is a real file, whose flushes ``flush_gate`` can hold."""
 
-    def __init__(self) -> None:
+    def __init__(self, path) -> None:
         super().__init__()
-        self.sync_gate: threading.Event | None = None
-        self.syncing = threading.Event()
-        self.sync_fails_with: BaseException | None = None
+        self.flush_fd = os.open(path, os.O_RDWR | os.O_CREAT)
+        self.flush_gate: threading.Event | None = None
+        self.flushing = threading.Event()
+        self.flush_fails_with: OSError | None = None
         self.flushed: list[int] = []  # groups written when each flush began
 
-    def deferred_sync(self) -> None:
+    def fdatasync(self, fd: int) -> None:  # stands in for os.fdatasync in the flush loop
+        assert fd == self.flush_fd
         written = len(self.groups)
-        self.syncing.set()
-        if self.sync_gate is not None:
-            self.sync_gate.wait(10)
-        if self.sync_fails_with is not None:
-            raise self.sync_fails_with
+        self.flushing.set()
+        if self.flush_gate is not None:
+            self.flush_gate.wait(10)
+        if self.flush_fails_with is not None:
+            raise self.flush_fails_with
         self.flushed.append(written)
 
 
 @pytest.fixture
-def deferred():
-    sink = DeferredSyncSink()
+def flushed(tmp_path, monkeypatch):
+    # the plain-Python flush loop, whose fdatasync the sink stands in for: the compiled one
+    # calls the C function (tests/unit/storage/test_flusher.py runs both against real files)
+    sink = FlushedSink(tmp_path / "wal")
+    monkeypatch.setattr(flusher, "flush_loop", flusher.python_flush_loop)
+    monkeypatch.setattr(os, "fdatasync", sink.fdatasync)
     w = GroupCommitWriter(sink, 0)
     yield w, sink
     try:
         w.close()
     except JournalError:
         pass
+    os.close(sink.flush_fd)
 
 
-def test_a_written_group_is_durable_only_once_a_flush_covers_it(deferred):
-    writer, sink = deferred
-    sink.sync_gate = threading.Event()
-    heard: list[tuple[int, int]] = []
-    writer.add_commit_listener(lambda seq: heard.append((threading.get_ident(), seq)))
+def test_a_written_group_is_durable_only_once_a_flush_covers_it(flushed):
+    writer, sink = flushed
+    sink.flush_gate = threading.Event()
+    heard: list[int] = []
+    writer.add_commit_listener(heard.append)
     writer.append(events(1, 3), wake=False)
     assert writer.commit_now()  # written here, without waiting for the flush
     assert sink.groups == [(threading.get_ident(), [(1, 3)])]
-    assert sink.syncing.wait(10)
+    assert sink.flushing.wait(10)
     assert writer.durable_seq == 0 and not writer.wait_durable(3, 0.05) and heard == []
-    sink.sync_gate.set()
+    sink.flush_gate.set()
     assert writer.wait_durable(3, 10)
-    assert heard == [(writer._sync_thread.ident, 3)]
+    assert heard == [3]
 
 
-def test_groups_written_during_a_flush_share_the_next_one(deferred):
-    writer, sink = deferred
-    sink.sync_gate = threading.Event()
+def test_groups_written_during_a_flush_share_the_next_one(flushed):
+    writer, sink = flushed
+    sink.flush_gate = threading.Event()
     writer.append(events(1, 1), wake=False)
     writer.commit_now()
-    assert sink.syncing.wait(10)  # the first flush is under way, covering group 1 only
+    assert sink.flushing.wait(10)  # the first flush is under way, covering group 1 only
     for first in (2, 3, 4):
         writer.append(events(first, 1), wake=False)
         assert writer.commit_now()  # the loop keeps writing while the disk flushes
     assert writer.durable_seq == 0
-    sink.sync_gate.set()
+    sink.flush_gate.set()
     assert writer.wait_durable(4, 10)
-    assert sink.flushed == [1, 4] and writer.syncs == 2
+    assert sink.flushed == [1, 4]
 
 
-def test_a_failed_flush_stops_the_journal(deferred):
-    writer, sink = deferred
+def test_a_failed_flush_stops_the_journal(flushed):
+    writer, sink = flushed
     heard: list[int] = []
     writer.add_commit_listener(heard.append)
-    sink.sync_fails_with = OSError("I/O error")
+    sink.flush_fails_with = OSError(errno.EIO, os.strerror(errno.EIO))
     writer.append(events(1, 2), wake=False)
     assert writer.commit_now()
-    with pytest.raises(JournalError, match="I/O error"):
+    with pytest.raises(JournalError, match=os.strerror(errno.EIO)):
         writer.wait_durable(2, 10)
     assert writer.durable_seq == 0 and heard == [0]
-    with pytest.raises(JournalError, match="I/O error"):
+    with pytest.raises(JournalError, match=os.strerror(errno.EIO)):
         writer.append(events(3, 1))
 
 
-def test_closing_flushes_what_was_written(deferred):
-    writer, sink = deferred
-    sink.sync_gate = threading.Event()
+def test_closing_flushes_what_was_written(flushed):
+    writer, sink = flushed
+    sink.flush_gate = threading.Event()
     writer.append(events(1, 2))  # to the writer thread
-    assert sink.syncing.wait(10)
+    assert sink.flushing.wait(10)
     writer.append(events(3, 2))
-    sink.sync_gate.set()
+    sink.flush_gate.set()
     writer.close()
     assert writer.durable_seq == 4 and sink.flushed[-1] == len(sink.groups)
+
+
+def test_on_an_event_loop_a_flush_is_published_by_the_loop_itself(flushed):
+    writer, _ = flushed
+    heard: list[int] = []
+    writer.add_commit_listener(lambda seq: heard.append(threading.get_ident()))
+
+    async def main():
+        writer.publish_on(asyncio.get_running_loop())
+        writer.append(events(1, 2), wake=False)
+        writer.commit_now()
+        while writer.durable_seq < 2:
+            await asyncio.sleep(0.001)
+
+    asyncio.run(main())
+    assert heard == [threading.get_ident()]  # the loop's thread: no thread in between
