@@ -22,6 +22,7 @@ needs the GIL between the disk and the acknowledgement.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import select
 import threading
@@ -41,11 +42,9 @@ def python_flush_loop(flush_fd: int, requests_fd: int, done_fd: int, stop: int) 
     The compiled twin in ``_flush_loop.pyx`` is the one that runs; this one runs uncompiled."""
     while True:
         try:
-            count = os.eventfd_read(requests_fd)
-        except InterruptedError:
-            continue
+            count = os.eventfd_read(requests_fd)  # (retried on EINTR by Python itself)
         except OSError as error:
-            return error.errno or -1
+            return error.errno or errno.EIO
         stopping = count >= stop
         if stopping:
             count -= stop
@@ -56,7 +55,7 @@ def python_flush_loop(flush_fd: int, requests_fd: int, done_fd: int, stop: int) 
                 os.fdatasync(flush_fd)
                 os.eventfd_write(done_fd, count)
             except OSError as error:
-                return error.errno or -1
+                return error.errno or errno.EIO
         if stopping:
             return 0
 

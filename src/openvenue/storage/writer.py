@@ -21,7 +21,7 @@ leaves the flush to a ``Flusher``, which flushes whatever has been written by th
 and only then advances the watermark: while one flush runs the next groups are written, and one
 flush carries them all. Nothing is acknowledged before the flush that covers it.
 
-A failed commit or sync is fatal: the watermark stops, every waiter is woken with the error and
+A failed commit or flush is fatal: the watermark stops, every waiter is woken with the error and
 further appends are refused, because the OMS state is now ahead of what can be made durable and
 must not be acknowledged.
 """
@@ -94,11 +94,11 @@ class GroupCommitWriter:
         self._closed = False
         self.failure: BaseException | None = None
         self.groups = 0  # committed groups, for tests and benchmarks
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self._thread.start()
         flush_fd = getattr(sink, "flush_fd", None)
         self._flusher = None if flush_fd is None else Flusher(
             flush_fd, self._publish, self._fail, name=f"{name}-flush")
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
 
     # -- the OMS side ------------------------------------------------------------------------------
 
