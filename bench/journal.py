@@ -2,9 +2,9 @@
 
 Throughput: real OMS events (a seeded place/cancel/cross flow) are appended in batches of 1, 64
 and 512 events, as many clients would: up to ``--window`` events in flight, each batch released
-when the durable watermark passes it. Durability is fsync (SQLite synchronous=FULL, PostgreSQL
-synchronous_commit=on); group commit decides how many batches share a commit. Latency is per
-batch, from ``append`` to the commit that covered it.
+when the durable watermark passes it. Durability is fsync (SQLite: the WAL fdatasynced by the
+journal's flusher; PostgreSQL synchronous_commit=on); group commit decides how many batches
+share a commit. Latency is per batch, from ``append`` to the commit that covered it.
 
 Recovery: a 1M-event journal is written once (SQLite), with a snapshot taken 100k events before
 its end; recovery is timed from that snapshot plus the 100k tail, and from the first event.
