@@ -12,7 +12,6 @@ import hashlib
 import os
 import secrets
 import time
-from functools import lru_cache
 from pathlib import Path
 
 import msgspec
@@ -30,24 +29,34 @@ class _File(msgspec.Struct):
     keys: list[ApiKey]
 
 
-@lru_cache(maxsize=4096)
 def _digest(api_key: str) -> str:
-    """SHA-256 of a presented key, cached in this process's memory only: the same few keys come
-    with every request. The file on disk keeps digests, never keys."""
     return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+_ANSWERS_KEPT = 4096  # presented keys remembered (bounded: random keys must not grow it)
 
 
 class Credentials:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._by_digest: dict[str, ApiKey] = {}
+        # presented key -> user id (or None): the same few keys come with every request, so
+        # each is hashed once; kept in this process's memory only, and forgotten on any change
+        self._answers: dict[str, int | None] = {}
         if path is not None and path.exists():
             for key in msgspec.json.decode(path.read_bytes(), type=_File).keys:
                 self._by_digest[key.sha256] = key
 
     def user_for(self, api_key: str) -> int | None:
+        answers = self._answers
+        if api_key in answers:
+            return answers[api_key]
         key = self._by_digest.get(_digest(api_key))
-        return None if key is None else key.user_id
+        user_id = None if key is None else key.user_id
+        if len(answers) >= _ANSWERS_KEPT:
+            answers.clear()
+        answers[api_key] = user_id
+        return user_id
 
     def keys(self) -> list[ApiKey]:
         return sorted(self._by_digest.values(), key=lambda k: k.created_ns)
@@ -80,6 +89,7 @@ class Credentials:
         return False
 
     def _save(self) -> None:
+        self._answers.clear()  # every change passes here: no remembered answer may outlive it
         if self.path is None:
             return
         tmp = self.path.with_suffix(".tmp")

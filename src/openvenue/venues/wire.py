@@ -20,6 +20,25 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
+_TOKENS: dict[bytes, str | None] = {}
+_TOKENS_KEPT = 4096
+_UNSEEN = object()
+
+
+def bearer_token_of(authorization: bytes | None) -> str | None:
+    """``bearer_token`` of a header value as it came, remembered per value: a client sends the
+    same header with every request (bounded, so that random headers cannot grow it)."""
+    if authorization is None:
+        return None
+    token = _TOKENS.get(authorization, _UNSEEN)
+    if token is _UNSEEN:
+        token = bearer_token(authorization.decode("latin-1"))
+        if len(_TOKENS) >= _TOKENS_KEPT:
+            _TOKENS.clear()
+        _TOKENS[authorization] = token
+    return token
+
+
 _SECONDS: dict[int, str] = {}
 _SECONDS_KEPT = 4096
 
@@ -35,6 +54,8 @@ def _seconds_part(seconds: int) -> str:
 
 def rfc3339_ns(ns: int) -> str:
     """``2025-10-31T13:30:00.000000000Z``: nanosecond precision."""
+    if ns >= 1_000_000_000:  # the fraction is the last nine digits: no format spec to run
+        return f"{_seconds_part(ns // 1_000_000_000)}.{str(ns)[-9:]}Z"
     seconds, nanos = divmod(ns, 1_000_000_000)
     return f"{_seconds_part(seconds)}.{nanos:09d}Z"
 

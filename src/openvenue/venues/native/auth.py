@@ -12,7 +12,7 @@ import hmac
 from openvenue.domain.accounts import User
 from openvenue.venues.core import Core
 from openvenue.venues.http import HttpError, Request
-from openvenue.venues.wire import bearer_token
+from openvenue.venues.wire import bearer_token, bearer_token_of
 
 _CHALLENGE = [(b"www-authenticate", b'Bearer realm="openvenue"')]
 
@@ -27,7 +27,7 @@ def user_for_key(core: Core, api_key: str | None) -> User | None:
 
 
 def authenticate(core: Core, request: Request) -> User:
-    token = bearer_token(request.header(b"authorization"))
+    token = bearer_token_of(request.raw_header(b"authorization"))
     if token is None:
         raise HttpError(401, "UNAUTHENTICATED", "an API key is required: "
                         "Authorization: Bearer <api key>", _CHALLENGE)
