@@ -81,6 +81,7 @@ class Flusher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread = 0
         self._publisher: tuple[threading.Thread, int] | None = None  # (thread, its stop pipe)
+        self._switching = threading.Lock()  # moves between the loop and a publisher thread
         self._closed = False
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -91,36 +92,41 @@ class Flusher:
         write order)."""
         loop = self._loop
         if loop is not None and not loop.is_running():  # it has stopped: a thread publishes
-            self._leave_loop()
-            self._start_publisher()
+            with self._switching:
+                if self._loop is loop:
+                    self._leave_loop()
+                    self._start_publisher()
         self._written.append(written_seq)  # noted before the request that the flush will take
         os.eventfd_write(self._requests, 1)
 
     def publish_on(self, loop: asyncio.AbstractEventLoop | None) -> None:
         """Publish completions on ``loop`` (call this on its thread), or again on a thread of
         this class with None."""
-        if loop is self._loop or self._closed:
-            return
-        if self._loop is not None:
-            self._loop.remove_reader(self._done)
-            self._loop = None
-        if loop is None:
-            self._start_publisher()
-            return
-        self._loop = loop
-        self._loop_thread = threading.get_ident()
-        loop.add_reader(self._done, self._publish_done)
-        self._stop_publisher(join=False)  # it may publish once more meanwhile: that is fine
+        with self._switching:
+            if loop is self._loop or self._closed:
+                return
+            if self._loop is not None:
+                self._loop.remove_reader(self._done)
+                self._loop = None
+            if loop is None:
+                self._start_publisher()
+                return
+            self._loop = loop
+            self._loop_thread = threading.get_ident()
+            loop.add_reader(self._done, self._publish_done)
+            self._stop_publisher(join=False)  # it may publish once more meanwhile: that is fine
 
     def close(self) -> None:
         """Flush everything requested, stop, and publish the last completions on this thread."""
-        if self._closed:
-            return
-        self._closed = True
+        with self._switching:
+            if self._closed:
+                return
+            self._closed = True
         os.eventfd_write(self._requests, STOP)
         self._thread.join()
-        self._stop_publisher(join=True)
-        self._leave_loop()
+        with self._switching:
+            self._stop_publisher(join=True)
+            self._leave_loop()
         self._publish_done()
         os.close(self._requests)
         os.close(self._done)
@@ -154,10 +160,13 @@ class Flusher:
         thread.start()
 
     def _publish_in_thread(self, stop_r: int) -> None:
+        poller = select.poll()  # (not select: a busy server's descriptors pass 1024)
+        poller.register(self._done, select.POLLIN)
+        poller.register(stop_r, select.POLLIN)
         try:
             while True:
-                readable, _, _ = select.select([self._done, stop_r], [], [])
-                if stop_r in readable:
+                ready = {fd for fd, _ in poller.poll()}
+                if stop_r in ready:
                     return
                 self._publish_done()
         finally:
