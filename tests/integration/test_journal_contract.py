@@ -251,6 +251,10 @@ def test_a_burst_on_the_event_loop_shares_one_commit_made_on_the_loop(target, mo
         store.write_group = recording_write_group
 
         async def main():
+            # bound to the loop before the first command, as the server binds it at startup:
+            # otherwise the definitions go to the writer thread, which may still be finishing
+            # that commit (and so hold the commit order) when the burst's commit is due
+            durable.on_durable(asyncio.get_running_loop(), lambda durable_seq: None)
             await durable.run(define_reference_data, oms)
             before = journal.commits
             writers.clear()
