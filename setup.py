@@ -4,8 +4,8 @@ A module is compiled exactly when a ``.pxd`` file sits beside it: the ``.pxd`` d
 module's classes and their attribute types for the compiler, while the ``.py`` stays ordinary
 Python that runs unchanged when it is not compiled (the compiler ignores its annotations,
 ``annotation_typing=False``). The one ``.pyx`` is code that only means something in C (a loop
-that runs without the GIL); the module that imports it has a plain-Python twin to fall back on. ``OPENVENUE_PURE_PYTHON=1`` at install time skips compilation,
-for debugging the core.
+that runs without the GIL); the module that imports it has a plain-Python twin to fall back on.
+``OPENVENUE_PURE_PYTHON=1`` at install time skips compilation, for debugging the core.
 """
 
 import os

@@ -30,6 +30,7 @@ class _File(msgspec.Struct):
 
 
 def _digest(api_key: str) -> str:
+    """SHA-256 of a key: the file on disk keeps digests, never keys."""
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
