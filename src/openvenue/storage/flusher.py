@@ -26,6 +26,7 @@ import errno
 import os
 import select
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 
@@ -115,6 +116,25 @@ class Flusher:
             self._loop_thread = threading.get_ident()
             loop.add_reader(self._done, self._publish_done)
             self._stop_publisher(join=False)  # it may publish once more meanwhile: that is fine
+
+    def publishes_here(self) -> bool:
+        """Whether completions are published by the loop running on this thread."""
+        return self._loop is not None and threading.get_ident() == self._loop_thread
+
+    def publish_until(self, done: Callable[[], bool], timeout: float | None) -> bool:
+        """On the publishing loop's thread, blocked outside the loop (a synchronous wait):
+        publish completions here until ``done()`` or ``timeout``; returns ``done()``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        poller = select.poll()
+        poller.register(self._done, select.POLLIN)
+        while not done():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            # (in slices: a failure is reported by the flush thread, not through *done*)
+            poller.poll(100 if left is None else min(100, max(1, int(left * 1000))))
+            self._publish_done()
+        return True
 
     def close(self) -> None:
         """Flush everything requested, stop, and publish the last completions on this thread."""

@@ -190,9 +190,16 @@ class GroupCommitWriter:
     def wait_durable(self, seq: int, timeout: float | None = None) -> bool:
         if self._durable_seq >= seq:
             return True
-        with self._durable:
-            ok = self._durable.wait_for(
-                lambda: self._durable_seq >= seq or self.failure is not None, timeout)
+        flusher = self._flusher
+        if flusher is not None and flusher.publishes_here():
+            # This thread runs the loop that publishes flushes, and it is blocked in here: it
+            # must publish them itself, or nobody would.
+            ok = flusher.publish_until(lambda: self._durable_seq >= seq or self.failure is not None,
+                                       timeout)
+        else:
+            with self._durable:
+                ok = self._durable.wait_for(
+                    lambda: self._durable_seq >= seq or self.failure is not None, timeout)
         if self._durable_seq >= seq:
             return True
         if self.failure is not None:

@@ -239,3 +239,14 @@ def test_on_an_event_loop_a_flush_is_published_by_the_loop_itself(flushed):
 
     asyncio.run(main())
     assert heard == [threading.get_ident()]  # the loop's thread: no thread in between
+
+
+def test_a_blocking_wait_on_the_publishing_loop_publishes_itself(flushed):
+    writer, _ = flushed
+
+    async def main():
+        writer.publish_on(asyncio.get_running_loop())
+        writer.append(events(1, 2))  # to the writer thread, flushed, reported to this loop...
+        return writer.wait_durable(2, 10)  # ...which is blocked right here
+
+    assert asyncio.run(main()) and writer.durable_seq == 2
