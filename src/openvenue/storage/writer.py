@@ -299,7 +299,6 @@ class GroupCommitWriter:
             listener(durable)
 
 
-
 def _frame(events: list[Event]) -> Record:
     first, last = events[0].seq, events[-1].seq
     payload = encode_events(events)
