@@ -5,6 +5,8 @@ modules import the real ``cython`` shadow module when Cython is installed, else 
 the source runs as plain Python either way.
 """
 
+compiled = False
+
 
 def cclass(cls):
     return cls

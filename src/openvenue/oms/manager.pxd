@@ -4,6 +4,7 @@ cimport cython
 
 from openvenue.domain.accounts cimport may_read, may_trade
 from openvenue.domain.orders cimport Order, accepted_order
+from openvenue.oms.clock cimport VenueClock
 from openvenue.engine.matching cimport MatchingEngine
 from openvenue.oms.book_keeping cimport AccountOrders, OrderIndex
 from openvenue.oms.outcome cimport Outcome, outcome_of
@@ -12,6 +13,7 @@ from openvenue.oms.validation cimport OrderGrid, validate_place
 
 cdef class OrderManager:
     cdef readonly object clock  # fixed for the manager's life: _now_ns is its bound now_ns
+    cdef VenueClock _venue_clock
     cdef object _now_ns
     cdef public object ids, fund_desk, fund_schedule, _fund_due_ns
     cdef public MatchingEngine engine
@@ -25,6 +27,7 @@ cdef class OrderManager:
     cdef public object _ts
     cdef public dict _handlers
 
+    @cython.locals(clock=VenueClock)
     cpdef object _begin(self)
     cpdef Outcome _publish(self, Outcome outcome)
     cpdef object _next_seq(self)

@@ -77,7 +77,7 @@ from openvenue.engine.fund_desk import FundDesk
 from openvenue.engine.matching import MatchingEngine
 from openvenue.engine.sessions import day_end_ns
 from openvenue.oms.book_keeping import OrderIndex
-from openvenue.oms.clock import Clock, WallClock
+from openvenue.oms.clock import Clock, VenueClock, WallClock
 from openvenue.oms.outcome import Outcome, outcome_of
 from openvenue.oms.ports import OrderArchive
 from openvenue.oms.validation import (
@@ -120,7 +120,10 @@ class OrderManager:
         if not 0 < first_order_id < 1 << 62:  # UUIDs embed 62 bits of the id (domain/ids.py)
             raise ValueError("first_order_id must be in [1, 2**62)")
         self.clock: Clock = clock or WallClock()
-        self._now_ns = self.clock.now_ns  # read before every command: the bound method, kept
+        # Read before every command: one of the venue's own clocks directly (a C call when
+        # compiled), any other clock through its bound method.
+        self._venue_clock = self.clock if isinstance(self.clock, VenueClock) else None
+        self._now_ns = self.clock.now_ns
         self.ids = OrderIdCodec(id_key)
         self.engine = MatchingEngine(self)
         self.fund_desk = FundDesk()
@@ -186,7 +189,8 @@ class OrderManager:
         return self._publish(Outcome(self._events))
 
     def _begin(self) -> int:
-        ts = self._ts = self._now_ns()
+        clock = self._venue_clock
+        ts = self._ts = self._now_ns() if clock is None else clock.now_ns()
         self._events = []
         timers = self.timers
         if timers and timers[0][0] <= ts:

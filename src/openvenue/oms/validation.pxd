@@ -18,7 +18,10 @@ cdef class OrderGrid:
     cdef public _GridCache lots, ticks, stop_ticks
 
 
-cpdef check_client_order_id(client_order_id)
+cpdef check_client_order_id(str client_order_id)
+
+@cython.locals(ch=cython.Py_UCS4)
+cdef bint _printable(str text)
 
 
 @cython.locals(grid=OrderGrid)
