@@ -46,3 +46,17 @@ def test_a_refusal_by_the_venue_is_recorded_and_changes_no_order(venue):
     assert [type(e) for e in outcome.events] == [OrderRejected]
     assert outcome.events[0].client_order_id == "a" and not oms.index.orders
     venue.assert_replays()
+
+
+def test_client_order_ids_must_be_printable_and_at_most_128_characters(venue):
+    def refusal(coid: str):
+        cmd = PlaceOrder(user_id=venue.TRADER_A, account_id=venue.ACCOUNT_A, instrument="AAPL",
+                         side=Side.BUY, type=OrderType.LIMIT, quantity=Decimal(1),
+                         price=Decimal("1.00"), client_order_id=coid)
+        refused = venue.oms.check_place(cmd)
+        return None if refused is None else refused.reason
+
+    for good in ("a", "order-1 ~!", "ordre-été", "注文-7", "x" * 128):
+        assert refusal(good) is None, good
+    for bad in ("x" * 129, "tab\there", "nl\n", "del\x7f", "nbsp\u00a0", "zw\u200b", "\x00"):
+        assert refusal(bad) is RejectReason.INVALID_CLIENT_ORDER_ID, repr(bad)
