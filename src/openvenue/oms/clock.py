@@ -113,7 +113,7 @@ class SandboxClock(VenueClock):
     def resume(self) -> int:
         """Let time run again from the instant it stands at (the offset absorbs the pause)."""
         if self._frozen_at is not None:
-            self.offset_ns = self._frozen_at - time_ns()
+            self.offset_ns = self._frozen_at - wall_ns()
             self._last = self._frozen_at
             self._frozen_at = None
         return self.now_ns()
@@ -133,6 +133,6 @@ class SandboxClock(VenueClock):
         if self._frozen_at is not None:
             self._frozen_at = now_ns
             return now_ns
-        self.offset_ns = now_ns - time_ns()
+        self.offset_ns = now_ns - wall_ns()
         self._last = now_ns - 1
         return self.now_ns()

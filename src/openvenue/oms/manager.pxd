@@ -4,9 +4,9 @@ cimport cython
 
 from openvenue.domain.accounts cimport may_read, may_trade
 from openvenue.domain.orders cimport Order, accepted_order
-from openvenue.oms.clock cimport VenueClock
 from openvenue.engine.matching cimport MatchingEngine
 from openvenue.oms.book_keeping cimport AccountOrders, OrderIndex
+from openvenue.oms.clock cimport VenueClock
 from openvenue.oms.outcome cimport Outcome, outcome_of
 from openvenue.oms.validation cimport OrderGrid, validate_place
 
