@@ -16,6 +16,11 @@ as it can on a 2-core machine. Measured, in one run:
 
 Every load is bounded in count and in time, and only ever targets 127.0.0.1.
 
+Besides rates and latencies, each phase reports what the server spent on it, read from /proc
+(Linux) before and after: CPU per request over all its threads, and how busy its event loop
+(the main thread) was. Those two say why a rate moved: a costlier request path, or a loop left
+waiting (on a commit's flush, say) with nothing to do.
+
 The targets take turns for ``--rounds`` rounds (3), each on a fresh server, and each phase
 reports its fastest round (with that round's latencies): on a shared machine one slow minute
 would otherwise decide a ratio between two phases measured a minute apart.
@@ -197,16 +202,49 @@ async def _connection(requests: list[bytes], port: int, latencies: list[int], bo
     await done
 
 
+def cpu_ticks(pid: int) -> dict[int, int] | None:
+    """User + system time of each thread of process ``pid`` in clock ticks; None without /proc."""
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    ticks = {}
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as stat_file:
+                stat = stat_file.read()
+        except OSError:  # the thread ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()  # (the name in parentheses may hold spaces)
+        ticks[int(tid)] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+def server_cost(pid: int, before: dict[int, int] | None, after: dict[int, int] | None,
+                requests: int, elapsed: float) -> dict:
+    """CPU per request (µs, all threads) and the share of the time the main thread was busy."""
+    if before is None or after is None or not requests:
+        return {"server_cpu_us": None, "loop_busy": None}
+    hz = os.sysconf("SC_CLK_TCK")
+    spent = sum(t - before.get(tid, 0) for tid, t in after.items()) / hz
+    loop = (after.get(pid, 0) - before.get(pid, 0)) / hz
+    return {"server_cpu_us": round(spent / requests * 1e6, 1),
+            "loop_busy": round(loop / elapsed, 3)}
+
+
 async def drive(port: int, per_connection: list[list[bytes]], max_seconds: float,
-                keep_bodies: bool = False) -> dict:
+                keep_bodies: bool = False, server_pid: int | None = None) -> dict:
     latencies: list[int] = []
     bodies: list[bytes] | None = [] if keep_bodies else None
     statuses: dict[int, int] = {}
     deadline = time.monotonic() + max_seconds
+    ticks_before = None if server_pid is None else cpu_ticks(server_pid)
     started = time.perf_counter()
     await asyncio.gather(*(_connection(reqs, port, latencies, bodies, deadline, statuses)
                            for reqs in per_connection))
     elapsed = time.perf_counter() - started
+    cost = {} if server_pid is None else server_cost(
+        server_pid, ticks_before, cpu_ticks(server_pid), len(latencies), elapsed)
     latencies.sort()
     n = len(latencies)
 
@@ -215,7 +253,7 @@ async def drive(port: int, per_connection: list[list[bytes]], max_seconds: float
 
     return {"requests": n, "seconds": round(elapsed, 3), "per_s": round(n / elapsed, 1),
             "p50_ms": pct(500), "p99_ms": pct(990), "p999_ms": pct(999), "statuses": statuses,
-            "bodies": bodies}
+            "bodies": bodies, **cost}
 
 
 def split(items: list[bytes], connections: int) -> list[list[bytes]]:
@@ -250,9 +288,11 @@ def openvenue_scenario(durability: str, count: int, connections: int, max_second
         warm = asyncio.run(drive(port, split(places(min(2000, count), "warm"), connections),
                                  max_seconds, keep_bodies=True))
         asyncio.run(drive(port, split(cancels(warm["bodies"]), connections), max_seconds))
+        pid = server.process.pid
         place = asyncio.run(drive(port, split(places(count, "p"), connections), max_seconds,
-                                  keep_bodies=True))
-        cancel = asyncio.run(drive(port, split(cancels(place["bodies"]), connections), max_seconds))
+                                  keep_bodies=True, server_pid=pid))
+        cancel = asyncio.run(drive(port, split(cancels(place["bodies"]), connections), max_seconds,
+                                   server_pid=pid))
         for result in (place, cancel):
             result.pop("bodies", None)
         if set(place["statuses"]) != {201} or set(cancel["statuses"]) != {200}:
@@ -270,7 +310,8 @@ def hello_scenario(count: int, connections: int, max_seconds: float) -> dict:
     try:
         request = http_request("GET", "/")
         asyncio.run(drive(port, split([request] * min(2000, count), connections), max_seconds))
-        result = asyncio.run(drive(port, split([request] * count, connections), max_seconds))
+        result = asyncio.run(drive(port, split([request] * count, connections), max_seconds,
+                                   server_pid=server.process.pid))
         result.pop("bodies", None)
         return result
     finally:
@@ -306,7 +347,8 @@ def peer_scenario(count: int, connections: int, max_seconds: float) -> dict | No
                 "price": f"{100 + (i % 50) / 100:.2f}", "quantity": "0.001"})) for i in range(n)]
 
         asyncio.run(drive(port, split(places(min(2000, count)), connections), max_seconds))
-        result = asyncio.run(drive(port, split(places(count), connections), max_seconds))
+        result = asyncio.run(drive(port, split(places(count), connections), max_seconds,
+                                   server_pid=server.process.pid))
         result.pop("bodies", None)
         if set(result["statuses"]) != {200}:
             raise RuntimeError(f"peer answered {result['statuses']}")
@@ -368,6 +410,10 @@ def main() -> None:
         "place_vs_peer_fsync": None if peer is None else round(
             fsync["place"]["per_s"] / peer["per_s"], 2),
         "cancel_vs_hello_fsync": round(fsync["cancel"]["per_s"] / results["hello"]["per_s"], 3),
+        "cancel_server_cpu_us_fsync": fsync["cancel"]["server_cpu_us"],
+        "cancel_loop_busy_fsync": fsync["cancel"]["loop_busy"],
+        "cancel_server_cpu_us_memory": results["openvenue_memory"]["cancel"]["server_cpu_us"],
+        "hello_server_cpu_us": results["hello"]["server_cpu_us"],
         "rounds": args.rounds,
     }
     if args.json:
@@ -375,7 +421,8 @@ def main() -> None:
         return
     print(f"{results['machine']}; {c} keep-alive connections, {n} requests per phase, "
           f"fastest of {args.rounds} rounds")
-    print(f"{'':32} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9}")
+    print(f"{'':32} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'p99.9 ms':>9} "
+          f"{'server µs/req':>14} {'loop busy':>10}")
     rows = [("openvenue place (fsync)", fsync["place"]), ("openvenue cancel (fsync)", fsync["cancel"]),
             ("openvenue place (memory)", results["openvenue_memory"]["place"]),
             ("openvenue cancel (memory)", results["openvenue_memory"]["cancel"]),
@@ -383,8 +430,10 @@ def main() -> None:
     if peer is not None:
         rows.append(("matching-engine gateway place", peer))
     for name, r in rows:
+        cpu, busy = r.get("server_cpu_us"), r.get("loop_busy")
         print(f"{name:32} {r['per_s']:>10,.0f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
-              f"{r['p999_ms']:>9.2f}")
+              f"{r['p999_ms']:>9.2f} {'-' if cpu is None else f'{cpu:.1f}':>14} "
+              f"{'-' if busy is None else f'{busy:.0%}':>10}")
     if peer is not None:
         print(f"durable places {summary['place_vs_peer_fsync']:.2f}x the peer; ", end="")
     print(f"durable cancels {summary['cancel_vs_hello_fsync']:.0%} of hello")
