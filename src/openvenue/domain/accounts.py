@@ -10,6 +10,11 @@ from enum import StrEnum
 
 import msgspec
 
+try:
+    import cython
+except ImportError:  # uncompiled, without Cython installed: its decorators do nothing
+    from openvenue.domain import _cython_shim as cython
+
 
 class Permission(StrEnum):
     TRADING = "TRADING"
@@ -60,11 +65,44 @@ class User(msgspec.Struct, kw_only=True):
 def may_trade(user: User, account_id: int) -> bool:
     """Whether ``user`` may place, cancel and replace orders of ``account_id``."""
     permissions = user.permissions
-    if _OPERATOR in permissions:
-        return True
-    return _TRADING in permissions and account_id in user.account_ids
+    return _may_trade(_OPERATOR in permissions, _TRADING in permissions, user.account_ids,
+                      account_id)
 
 
 def may_read(user: User, account_id: int) -> bool:
     """Whether ``user`` may see ``account_id``'s orders and fills."""
-    return _OPERATOR in user.permissions or account_id in user.account_ids
+    return _may_read(_OPERATOR in user.permissions, user.account_ids, account_id)
+
+
+def _may_trade(operator: bool, trading: bool, account_ids: frozenset[int], account_id: int) -> bool:
+    return operator or (trading and account_id in account_ids)
+
+
+def _may_read(operator: bool, account_ids: frozenset[int], account_id: int) -> bool:
+    return operator or account_id in account_ids
+
+
+# Not part of any cycle: a user refers to nothing that refers back.
+@cython.no_gc
+@cython.cclass
+class Access:
+    """One user's rights as the order manager checks them on every command.
+
+    Built from the ``User`` each time the manager learns of one (``OrderManager.apply_user``).
+    The rules are the functions above; compiled (accounts.pxd), they read this object's C
+    fields instead of looking the permissions up in the user's set on every command.
+    """
+
+    __slots__ = ("account_ids", "operator", "trading", "user")
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.operator = _OPERATOR in user.permissions
+        self.trading = _TRADING in user.permissions
+        self.account_ids = user.account_ids
+
+    def may_trade(self, account_id: int) -> bool:
+        return _may_trade(self.operator, self.trading, self.account_ids, account_id)
+
+    def may_read(self, account_id: int) -> bool:
+        return _may_read(self.operator, self.account_ids, account_id)

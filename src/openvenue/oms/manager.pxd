@@ -2,7 +2,7 @@
 # its hot paths as C-callable methods with the orders, books and indexes they touch typed.
 cimport cython
 
-from openvenue.domain.accounts cimport may_read, may_trade
+from openvenue.domain.accounts cimport Access
 from openvenue.domain.orders cimport Order, accepted_order
 from openvenue.engine.matching cimport MatchingEngine
 from openvenue.oms.book_keeping cimport AccountOrders, OrderIndex
@@ -18,7 +18,7 @@ cdef class OrderManager:
     cdef public object ids, fund_desk, fund_schedule, _fund_due_ns
     cdef public MatchingEngine engine
     cdef public OrderIndex index
-    cdef public dict instruments, instruments_by_id, grids, clients, accounts, users, fills
+    cdef public dict instruments, instruments_by_id, grids, clients, accounts, users, access, fills
     cdef public object seq, next_order_id, next_trade_id
     cdef public list timers
     cdef public dict pending_cancels, _fee_rates
@@ -36,7 +36,7 @@ cdef class OrderManager:
     cpdef Outcome place(self, cmd)
 
     @cython.locals(existing=Order, account=AccountOrders)
-    cpdef tuple _vet_place(self, cmd, tuple fields, user, ts)
+    cpdef tuple _vet_place(self, cmd, tuple fields, Access access, ts)
 
     @cython.locals(order=Order)
     cpdef Order new_order(self, oid, account_id, user_id, instrument, coid, side, typ, tif, lots,
@@ -54,7 +54,7 @@ cdef class OrderManager:
     @cython.locals(order=Order)
     cpdef Outcome cancel(self, cmd)
 
-    @cython.locals(order=Order, account=AccountOrders)
+    @cython.locals(order=Order, account=AccountOrders, access=Access)
     cpdef object _find(self, user_id, order_id, account_id, client_order_id)
 
     cpdef _cancel_now(self, Order order, reason)

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal
 from heapq import heappop, heappush
 
-from openvenue.domain.accounts import Account, Client, Permission, User, may_read, may_trade
+from openvenue.domain.accounts import Access, Account, Client, Permission, User
 from openvenue.domain.commands import (
     CancelAllOrders,
     CancelOrder,
@@ -137,10 +137,10 @@ class OrderManager:
         self.grids: dict[str, OrderGrid] = {}
         self.clients: dict[int, Client] = {}
         self.accounts: dict[int, Account] = {}
-        self.users: dict[int, User] = {
-            SYSTEM_USER_ID: User(id=SYSTEM_USER_ID, name="system",
-                                 permissions=frozenset({Permission.OPERATOR}))
-        }
+        self.users: dict[int, User] = {}
+        self.access: dict[int, Access] = {}  # by user id, beside ``users`` (see apply_user)
+        self.apply_user(User(id=SYSTEM_USER_ID, name="system",
+                             permissions=frozenset({Permission.OPERATOR})))
         self.fills: dict[int, list[OrderFilled]] = {}  # by account, in sequence
         self.seq = 0
         self.next_order_id = first_order_id
@@ -249,8 +249,14 @@ class OrderManager:
             raise ValueError(f"user id {SYSTEM_USER_ID} is the venue itself")
         self._begin()
         self._events.append(UserDefined(self._next_seq(), self._ts, user))
-        self.users[user.id] = user
+        self.apply_user(user)
         return self._publish(Outcome(self._events))
+
+    def apply_user(self, user: User) -> None:
+        """Install or replace a user with the rights the hot paths check (shared with replay and
+        snapshot restore: users change only through here)."""
+        self.users[user.id] = user
+        self.access[user.id] = Access(user)
 
     def apply_instrument(self, instrument: Instrument) -> None:
         previous = self.instruments.get(instrument.symbol)
@@ -275,7 +281,7 @@ class OrderManager:
          _, session_id) = fields
         try:
             lots, price, stop, cash, is_buy, existing = self._vet_place(
-                cmd, fields, self.users.get(user_id), ts)
+                cmd, fields, self.access.get(user_id), ts)
         except Rejection as refused:
             return self._reject_place(cmd, refused.reason, refused.text)
         if existing is not None:  # a retry: the order it already placed (and any timers just run)
@@ -305,13 +311,13 @@ class OrderManager:
         A retry of an order already placed passes (placing it returns that order).
         """
         try:
-            self._vet_place(cmd, place_fields(cmd), self.users.get(cmd.user_id),
+            self._vet_place(cmd, place_fields(cmd), self.access.get(cmd.user_id),
                             self.clock.now_ns())
         except Rejection as refused:
             return refused
         return None
 
-    def _vet_place(self, cmd: PlaceOrder, fields: tuple, user: User | None, ts: int
+    def _vet_place(self, cmd: PlaceOrder, fields: tuple, access: Access | None, ts: int
                    ) -> tuple[int, int, int, int, bool, Order | None]:
         """Every check of a PlaceOrder: ``(lots, price, stop, cash, is_buy, existing)`` or raises.
 
@@ -319,7 +325,7 @@ class OrderManager:
         request already placed.
         """
         _, account_id, instrument, side, _, _, _, _, _, _, coid, post_only, _, _, _ = fields
-        if user is None or not may_trade(user, account_id):
+        if access is None or not access.may_trade(account_id):
             raise Rejection(RejectReason.NOT_AUTHORIZED, "not authorised for this account")
         if account_id not in self.accounts:
             raise Rejection(RejectReason.UNKNOWN_ACCOUNT, f"unknown account {account_id}")
@@ -465,10 +471,10 @@ class OrderManager:
     def _find(self, user_id: int, order_id: int, account_id: int, client_order_id: str
               ) -> Order | CancelRejectReason:
         """The order a request names, if this user may act on it; else why not (no leaks)."""
-        user = self.users.get(user_id)
-        if user is None:
+        access = self.access.get(user_id)
+        if access is None:
             return _NOT_AUTHORIZED
-        if account_id and not may_read(user, account_id):
+        if account_id and not access.may_read(account_id):
             return _NOT_AUTHORIZED
         if order_id:
             order = self.index.orders.get(order_id)
@@ -476,7 +482,7 @@ class OrderManager:
                 order = self.archive.find_order(order_id)
             if order is None or (account_id and order.account_id != account_id):
                 return _UNKNOWN
-            if not may_read(user, order.account_id):
+            if not access.may_read(order.account_id):
                 return _UNKNOWN
         elif account_id and client_order_id:
             account = self.index.accounts.get(account_id)
@@ -487,7 +493,7 @@ class OrderManager:
                 return _UNKNOWN
         else:
             return _UNKNOWN
-        if not may_trade(user, order.account_id):
+        if not access.may_trade(order.account_id):
             return _NOT_AUTHORIZED
         return order
 
@@ -511,10 +517,10 @@ class OrderManager:
 
     def cancel_all(self, cmd: CancelAllOrders) -> Outcome:
         self._begin()
-        user = self.users.get(cmd.user_id)
-        if user is None or (cmd.account_id and not may_trade(user, cmd.account_id)):
+        access = self.access.get(cmd.user_id)
+        if access is None or (cmd.account_id and not access.may_trade(cmd.account_id)):
             return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
-        if not user.is_operator and Permission.TRADING not in user.permissions:
+        if not access.operator and not access.trading:
             return self._publish(Outcome(self._events, None, _NOT_AUTHORIZED))
         index = self.index.accounts
         if cmd.account_id:
@@ -523,13 +529,13 @@ class OrderManager:
         elif cmd.session_id:
             candidates = list(self.index.sessions.get(cmd.session_id, {}).values())
         else:
-            accounts = index if user.is_operator else user.account_ids
+            accounts = index if access.operator else access.account_ids
             candidates = [o for a in accounts if a in index for o in index[a].open.values()]
         outcome = Outcome(self._events)
         results: list[tuple[Order, CancelRejectReason | None]] = []
         outcome.results = results
         for order in sorted(candidates, key=_by_id):
-            if not may_trade(user, order.account_id):
+            if not access.may_trade(order.account_id):
                 continue
             if cmd.instrument is not None and order.instrument != cmd.instrument:
                 continue

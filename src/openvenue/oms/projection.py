@@ -43,7 +43,7 @@ class Projector:
             ev.InstrumentDefined: lambda e: oms.apply_instrument(e.instrument),
             ev.ClientDefined: lambda e: oms.clients.__setitem__(e.client.id, e.client),
             ev.AccountDefined: self._account,
-            ev.UserDefined: lambda e: oms.users.__setitem__(e.user.id, e.user),
+            ev.UserDefined: lambda e: oms.apply_user(e.user),
             ev.OrderAccepted: self._accepted,
             ev.OrderRejected: _nothing,
             ev.OrderFilled: self._filled,

@@ -161,7 +161,8 @@ def restore(oms: OrderManager, data: bytes | State) -> OrderManager:
         oms.apply_instrument(instrument)  # also builds grids, books and fee rates
     oms.clients = {c.id: c for c in state.clients}
     oms.accounts = {a.id: a for a in state.accounts}
-    oms.users = {u.id: u for u in state.users}
+    for user in state.users:
+        oms.apply_user(user)
 
     orders: dict[int, Order] = {}
     for values in state.orders:
