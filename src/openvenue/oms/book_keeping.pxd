@@ -5,7 +5,8 @@ from openvenue.domain.orders cimport Order
 
 
 cdef class AccountOrders:
-    cdef public dict orders, open, by_client_order_id
+    cdef public list orders
+    cdef public dict open, by_client_order_id
 
 
 cdef class OrderIndex:

@@ -1,6 +1,7 @@
 """The OMS's in-memory indexes of orders, shared by the live path and by replay.
 
-Per account: every order by id (in id order), the open ones, and client order ids. Per
+Per account: every order in id order (a list: orders are created, and replayed, in id order,
+so appending keeps it sorted), the open ones by id, and client order ids. Per
 session: the open orders placed through it, for cancel-on-disconnect. Closing an order removes
 it from the open indexes only; it stays findable by id and client order id.
 """
@@ -14,7 +15,7 @@ class AccountOrders:
     __slots__ = ("by_client_order_id", "open", "orders")
 
     def __init__(self) -> None:
-        self.orders: dict[int, Order] = {}
+        self.orders: list[Order] = []
         self.open: dict[int, Order] = {}
         self.by_client_order_id: dict[str, Order] = {}
 
@@ -39,7 +40,7 @@ class OrderIndex:
         account = self.accounts.get(order.account_id)
         if account is None:
             account = self.account(order.account_id)
-        account.orders[oid] = order
+        account.orders.append(order)
         account.open[oid] = order
         if order.client_order_id:
             account.by_client_order_id[order.client_order_id] = order

@@ -8,6 +8,7 @@ orders arrive.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from enum import StrEnum
 from heapq import merge
@@ -96,13 +97,13 @@ class OrderQueries:
         index = self.oms.index.accounts
         if len(accounts) == 1:
             account = index.get(next(iter(accounts)))
-            candidates: Iterator[Order] = reversed(account.orders.values()) if account else iter(())
+            candidates: Iterator[Order] = _newest_first(account.orders if account else [], cursor)
         else:
             wanted = set(accounts)
             candidates = (o for o in reversed(self.oms.index.orders.values())
                           if o.account_id in wanted)
-        if cursor is not None:
-            candidates = (o for o in candidates if o.id < cursor)
+            if cursor is not None:
+                candidates = (o for o in candidates if o.id < cursor)
         archive = self.oms.archive
         if archive is not None and status is not StatusFilter.OPEN:
             # Retention moved some closed orders to the store: their ids interleave with the
@@ -151,6 +152,12 @@ class OrderQueries:
                 return Page(items, items[-1].seq)
             items.append(fill)
         return Page(items, None)
+
+
+def _newest_first(orders: list[Order], before: int | None) -> Iterator[Order]:
+    """An account's orders (a list in id order) newest first, from just below ``before``."""
+    end = len(orders) if before is None else bisect_left(orders, before, key=_order_id)
+    return (orders[i] for i in range(end - 1, -1, -1))
 
 
 def _pages(fetch, before: int | None, key) -> Iterator:

@@ -109,7 +109,6 @@ class Retention:
             del index.orders[order.id]
             oms.fund_desk.settle(order)  # awaiting settlement only without a fund calendar
             account = index.accounts[order.account_id]
-            account.orders.pop(order.id, None)
             coids = account.by_client_order_id
             if coids.get(order.client_order_id) is order:
                 del coids[order.client_order_id]
@@ -118,6 +117,8 @@ class Retention:
                 for alias in [k for k, o in coids.items() if o is order]:
                     del coids[alias]
         for account_id in {o.account_id for o in orders}:
+            account = index.accounts[account_id]
+            account.orders = [o for o in account.orders if o.id not in ids]
             fills = oms.fills.get(account_id)
             if fills:
                 kept = [f for f in fills if f.order_id not in ids]

@@ -124,7 +124,7 @@ def encode(oms: OrderManager) -> bytes:
         users=list(oms.users.values()),
         orders=[_order_values(o) for o in index.orders.values()],
         accounts_index=[
-            _AccountIndex(aid, list(a.orders), list(a.open),
+            _AccountIndex(aid, _ids(a.orders), list(a.open),
                           [(coid, o.id) for coid, o in a.by_client_order_id.items()])
             for aid, a in index.accounts.items()
         ],
@@ -173,7 +173,7 @@ def restore(oms: OrderManager, data: bytes | State) -> OrderManager:
     index.accounts = {}
     for entry in state.accounts_index:
         account = index.account(entry.account_id)
-        account.orders = {oid: orders[oid] for oid in entry.orders}
+        account.orders = [orders[oid] for oid in entry.orders]
         account.open = {oid: orders[oid] for oid in entry.open}
         account.by_client_order_id = {coid: orders[oid] for coid, oid in entry.by_client_order_id}
     index.sessions = {sid: {oid: orders[oid] for oid in ids} for sid, ids in state.sessions}

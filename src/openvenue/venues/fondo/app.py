@@ -311,7 +311,7 @@ class FondoApi:
         views = []
         for account_id in accounts:
             held = index.get(account_id)
-            for order in ([] if held is None else held.orders.values()):
+            for order in ([] if held is None else held.orders):
                 if not instruments[order.instrument].is_fund or order.updated_ns < modified_from:
                     continue
                 view = self.view(order)
