@@ -11,7 +11,7 @@ cdef bint _may_read(bint operator, account_ids, account_id)
 
 
 cdef class Access:
-    cdef readonly object user, account_ids
+    cdef readonly object account_ids
     cdef readonly bint operator, trading
 
     cpdef bint may_trade(self, account_id)

@@ -93,10 +93,9 @@ class Access:
     fields instead of looking the permissions up in the user's set on every command.
     """
 
-    __slots__ = ("account_ids", "operator", "trading", "user")
+    __slots__ = ("account_ids", "operator", "trading")
 
     def __init__(self, user: User) -> None:
-        self.user = user
         self.operator = _OPERATOR in user.permissions
         self.trading = _TRADING in user.permissions
         self.account_ids = user.account_ids
