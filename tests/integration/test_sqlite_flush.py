@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 
 from workload import define_reference_data, random_command
 
@@ -44,5 +45,50 @@ def test_without_eventfd_sqlite_syncs_each_commit_itself(tmp_path, monkeypatch):
     store = SqliteStore(tmp_path)
     try:
         assert synchronous(store) == 2 and store.flush_fd is None  # FULL
+    finally:
+        store.close()
+
+
+def wal_size(tmp_path) -> int:
+    return os.path.getsize(tmp_path / "journal.sqlite-wal")
+
+
+def record(n: int) -> tuple[int, int, int, bytes]:
+    return n * 10 + 1, n * 10 + 10, 0, os.urandom(3000)
+
+
+def test_checkpoints_leave_the_committing_thread_and_the_wal_starts_over(tmp_path):
+    store = SqliteStore(tmp_path, checkpoint_pages=40)
+    try:
+        # SQLite's own checkpoint would run inside a commit, on whichever thread commits
+        assert store._write.execute("PRAGMA wal_autocheckpoint").fetchall() == [(0,)]
+        for n in range(400):  # a leaf page each, and a page of the tree above: 3.3 MB of WAL
+            store.write_group([record(n)], [], [])
+            if n % 10 == 9:
+                time.sleep(0.005)  # the gaps between bursts that a server has
+        deadline = time.monotonic() + 10
+        while store._checkpointer.checkpoints < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert store._checkpointer.checkpoints >= 5
+        # the WAL was reused from its start rather than grown by every commit
+        assert wal_size(tmp_path) < 1_000_000
+        assert [r[0] for r in store.records()] == [n * 10 + 1 for n in range(400)]
+    finally:
+        store.close()
+    reopened = SqliteStore(tmp_path)
+    try:
+        assert sum(1 for _ in reopened.records()) == 400
+    finally:
+        reopened.close()
+
+
+def test_a_writer_that_never_pauses_still_keeps_the_wal_bounded(tmp_path):
+    # Commits back to back overtake every checkpoint of the other thread; the writer then
+    # checkpoints itself, between two commits.
+    store = SqliteStore(tmp_path, checkpoint_pages=40)
+    try:
+        for n in range(4000):  # 33 MB of WAL if nothing were ever checkpointed
+            store.write_group([record(n)], [], [])
+        assert wal_size(tmp_path) < 6_000_000
     finally:
         store.close()

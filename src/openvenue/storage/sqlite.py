@@ -14,11 +14,19 @@ removes it only when the last connection closes); each flush checks that it stil
 
 Writes come only from the journal's writer (``write_group``/``write_snapshot``); reads use their
 own connection per thread, which WAL lets run beside the writer without blocking it.
+
+Checkpoints (copying the WAL back into the database file, then syncing it) are made by a thread
+of the store's own, not by the committing connection: SQLite's automatic checkpoint runs inside
+whichever commit crosses its threshold, and that commit is often made on the event loop, which
+would stall every connection for the few milliseconds it takes. The cadence is SQLite's default
+(about every 1000 pages written); a passive checkpoint never blocks the writer, and the WAL
+starts over from its beginning once one has caught up with it.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -33,9 +41,12 @@ from openvenue.storage import flusher, rows
 from openvenue.storage.codec import JournalError
 from openvenue.storage.writer import Record
 
+log = logging.getLogger("openvenue.journal")
+
 DB_NAME = "journal.sqlite"
 LOCK_NAME = "journal.lock"
 READ_CHUNK = 256  # records per fetch while replaying
+CHECKPOINT_PAGES = 1000  # WAL pages written between checkpoints (SQLite's own default)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
@@ -58,7 +69,8 @@ CREATE INDEX IF NOT EXISTS archived_fills_by_order ON archived_fills (order_id, 
 
 class SqliteStore:
     def __init__(self, data_dir: str | os.PathLike, durability: Durability = Durability.FSYNC,
-                 *, readonly: bool = False, lock_timeout: float = 5.0) -> None:
+                 *, readonly: bool = False, lock_timeout: float = 5.0,
+                 checkpoint_pages: int = CHECKPOINT_PAGES) -> None:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_NAME
         self.readonly = readonly
@@ -67,6 +79,7 @@ class SqliteStore:
         self._local = threading.local()
         self._lock_file = None
         self._write: sqlite3.Connection | None = None
+        self._checkpointer: Checkpointer | None = None
         self.flush_fd: int | None = None  # the WAL, with durability fsync (module docstring)
         if readonly:
             if not self.path.exists():
@@ -77,10 +90,13 @@ class SqliteStore:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # the checkpointer's thread does it
         conn.executescript(_SCHEMA)
         self._write = conn
+        self._page_size = conn.execute("PRAGMA page_size").fetchone()[0]
         if durability is Durability.FSYNC:
             self._open_wal()
+        self._checkpointer = Checkpointer(self.path, checkpoint_pages, conn)
 
     def _open_wal(self) -> None:
         """Offer the WAL for the journal's own flush, its directory entry flushed once."""
@@ -128,6 +144,7 @@ class SqliteStore:
             # transaction, committed with the same synchronous setting, and it saves the two
             # extra round trips (each giving up and taking back the GIL) of BEGIN and COMMIT.
             conn.execute("INSERT INTO journal VALUES (?, ?, ?, ?)", records[0])
+            self._wrote(records)
             return
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -147,6 +164,13 @@ class SqliteStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        self._wrote(records, len(orders) + len(fills))
+
+    def _wrote(self, records: list[Record], archived_rows: int = 0) -> None:
+        """Tell the checkpointer about the pages a commit added to the WAL, roughly: a leaf page,
+        the records' payloads, and a page per few archived rows (they have indexes too)."""
+        payload = sum(len(r[3]) for r in records)
+        self._checkpointer.wrote(1 + payload // self._page_size + archived_rows // 8)
 
     def write_snapshot(self, seq: int, crc: int, payload: bytes) -> None:
         conn = self._write
@@ -160,6 +184,7 @@ class SqliteStore:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        self._checkpointer.wrote(1 + len(payload) // self._page_size)
 
     # -- opening and recovery ----------------------------------------------------------------------
 
@@ -231,6 +256,9 @@ class SqliteStore:
         return [rows.decode_fill(r[0]) for r in result]
 
     def close(self) -> None:
+        if self._checkpointer is not None:  # first: the write connection must close last
+            self._checkpointer.close()
+            self._checkpointer = None
         if self.flush_fd is not None:
             os.close(self.flush_fd)
             self.flush_fd = None
@@ -244,6 +272,73 @@ class SqliteStore:
         if self._lock_file is not None:
             self._lock_file.close()  # releases the flock
             self._lock_file = None
+
+
+class Checkpointer:
+    """Passive checkpoints of one database on a thread of their own, once enough is written.
+
+    A passive checkpoint copies the WAL as it was when the checkpoint began and never blocks
+    the writer; the WAL starts over from its beginning only if a commit begins after a
+    checkpoint that copied all of it. Should commits keep overtaking the checkpoints, the WAL
+    would only grow: once it is ``LAG_LIMIT`` thresholds long, the writer checkpoints itself,
+    between two commits, as SQLite would have (a stall, but a bounded WAL).
+    """
+
+    LAG_LIMIT = 4
+
+    def __init__(self, path: Path, pages: int, writer: sqlite3.Connection) -> None:
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._writer = writer
+        self._pages = pages
+        self._written = 0  # pages since the last request; counted by the committing thread only
+        self._wal_frames = 0  # the WAL's length when the last checkpoint began
+        self._checkpointing = threading.Lock()  # one checkpoint at a time, whichever thread
+        self._due = threading.Event()
+        self._closing = False
+        self.checkpoints = 0  # completed, by either thread (for tests)
+        self._thread = threading.Thread(target=self._run, name="journal-checkpoint", daemon=True)
+        self._thread.start()
+
+    def wrote(self, pages: int) -> None:
+        """After each commit, on the committing thread: ``pages`` roughly added to the WAL."""
+        self._written += pages
+        if self._written < self._pages:
+            return
+        self._written = 0
+        if self._wal_frames > self.LAG_LIMIT * self._pages:
+            self._due.clear()  # (a checkpoint of the other thread would delay the start over)
+            self._checkpoint(self._writer)
+        else:
+            self._due.set()
+
+    def close(self) -> None:
+        self._closing = True
+        self._due.set()
+        self._thread.join()
+        self._conn.close()
+
+    def _run(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            if self._closing:
+                return
+            self._checkpoint(self._conn)
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        with self._checkpointing:  # (the writer waits out a checkpoint of the other thread)
+            try:
+                # (fetchall: a statement left unfinished would keep a read open on the WAL,
+                # and then it could never start over)
+                busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()[0]
+            except sqlite3.Error as error:
+                # The WAL only grows meanwhile, and the next request tries again; commits are
+                # not affected, they are durable in the WAL.
+                log.warning("journal checkpoint failed: %s", error)
+                return
+            if not busy:
+                self._wal_frames = frames
+                self.checkpoints += 1
 
 
 def _below(bound: int | None) -> int:
