@@ -328,8 +328,8 @@ class Checkpointer:
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
         with self._checkpointing:  # (the writer waits out a checkpoint of the other thread)
             try:
-                # (fetchall: a statement left unfinished would keep a read open on the WAL,
-                # and then it could never start over)
+                # (fetchall: the statement runs to its end and keeps no read of the WAL open,
+                # which would stop it from starting over)
                 busy, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()[0]
             except sqlite3.Error as error:
                 # The WAL only grows meanwhile, and the next request tries again; commits are
